@@ -1,0 +1,31 @@
+"""SQLModel tables: the schema's single description (Alembic reads their metadata)."""
+
+from sqlmodel import SQLModel
+
+from .cases import Attachment, AuditEvent, Case, Comment, Consultation, Document
+from .committee import AgendaItem, Attendance, Meeting, Recusal, Vote
+from .outbox import Notification
+from .people import ApiToken, Organisation, User
+from .timers import Timer
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AgendaItem",
+    "ApiToken",
+    "Attachment",
+    "Attendance",
+    "AuditEvent",
+    "Case",
+    "Comment",
+    "Consultation",
+    "Document",
+    "Meeting",
+    "Notification",
+    "Organisation",
+    "Recusal",
+    "Timer",
+    "User",
+    "Vote",
+    "metadata",
+]

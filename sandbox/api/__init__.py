@@ -1,0 +1,52 @@
+"""The machine face: REST over /api/v1 with an OpenAPI description (API.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from ..domain.errors import DomainError
+from .problems import problem, problem_from_domain, problem_from_http
+
+__all__ = ["init_api"]
+
+
+class ProblemApi(Api):
+    """flask-smorest, with errors answered as problem+json."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        return problem_from_http(error)
+
+
+def init_api(app: Flask) -> Api:
+    app.config.setdefault("API_TITLE", "Regulatory sandbox")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = ProblemApi(app, spec_kwargs={
+        "info": {"description": "Smart-city regulatory sandbox workflow engine (API.md)."},
+    })
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearerAuth": []}]
+
+    from . import auth, cases, committee, consultations, misc, public
+
+    for module in (auth, cases, consultations, committee, misc, public):
+        api.register_blueprint(module.blp)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> Any:
+        return problem_from_domain(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        if isinstance(error, HTTPException):
+            return problem_from_http(error)
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return problem(500, "Internal error", "Something went wrong on our side.")
+
+    return api

@@ -1,0 +1,117 @@
+"""Public endpoints: the register, resident comments and the health check."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import text
+
+from ..services import public
+from .auth import runtime
+
+blp = Blueprint("public", __name__, description="Public register and resident comments")
+
+
+class CommentIn(Schema):
+    name = fields.Raw(required=True)
+    body = fields.Raw(required=True)
+
+
+class CommentOut(Schema):
+    id = fields.Integer()
+
+
+class RegisterEntry(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    kind = fields.String()
+    name = fields.String(allow_none=True)
+    operator = fields.String(allow_none=True)
+    local_government = fields.String(allow_none=True)
+    area = fields.String(allow_none=True)
+    area_km2 = fields.Float(allow_none=True)
+    approval_date = fields.String(allow_none=True)
+    start_date = fields.String(allow_none=True)
+    end_date = fields.String(allow_none=True)
+    conditions = fields.List(fields.String())
+    exceptions = fields.List(fields.Dict())
+    lead_agency = fields.String(allow_none=True)
+    regulating_agencies = fields.List(fields.String())
+    status = fields.String()
+
+
+@blp.route("/api/v1/register", methods=["GET"])
+@blp.response(200, RegisterEntry(many=True))
+@blp.doc(security=[])
+def register() -> list[dict[str, Any]]:
+    """Designated districts and approved projects (public)."""
+    return public.register_entries(runtime())
+
+
+CSV_COLUMNS = [
+    "reference", "kind", "name", "operator", "local_government", "area", "approval_date",
+    "start_date", "end_date", "lead_agency", "regulating_agencies", "exceptions", "conditions",
+    "status",
+]
+
+
+@blp.route("/register.csv", methods=["GET"])
+@blp.doc(security=[], responses={200: {"description": "the register as CSV (UTF-8 with BOM)"}})
+def register_csv() -> Response:
+    """The register as CSV, opened correctly by Korean spreadsheet software."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for entry in public.register_entries(runtime()):
+        row = dict(entry)
+        row["regulating_agencies"] = ";".join(entry["regulating_agencies"])
+        row["conditions"] = " / ".join(entry["conditions"])
+        row["exceptions"] = " / ".join(
+            f"{e.get('law')} {e.get('article')}" for e in entry["exceptions"]
+        )
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in CSV_COLUMNS])
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=register.csv"})
+
+
+@blp.route("/api/v1/cases/<int:case_id>/comments", methods=["POST"])
+@blp.arguments(CommentIn)
+@blp.response(201, CommentOut)
+@blp.doc(security=[])
+def comment(body: dict[str, Any], case_id: int) -> dict[str, int]:
+    """A resident's opinion on a district in its public notice period (no sign-in)."""
+    return {"id": public.add_comment(runtime(), case_id, body["name"], body["body"])}
+
+
+@blp.route("/healthz", methods=["GET"])
+@blp.doc(security=[])
+def healthz() -> Any:
+    """Database (and Redis, where configured) status."""
+    status: dict[str, Any] = {"database": "ok"}
+    code = 200
+    try:
+        with current_app.extensions["sandbox.db"].connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        status["database"] = f"error: {type(exc).__name__}"
+        code = 503
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        try:
+            import redis
+
+            redis.Redis.from_url(redis_url, socket_timeout=1).ping()
+            status["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            status["redis"] = f"error: {type(exc).__name__}"
+            code = 503
+    else:
+        status["redis"] = "not configured"
+    status["status"] = "ok" if code == 200 else "degraded"
+    return status, code

@@ -1,0 +1,121 @@
+"""Response and request schemas shared by the API blueprints (they make openapi.json)."""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields
+
+__all__ = [
+    "ActionPayload",
+    "CaseIn",
+    "CaseOut",
+    "CasePatch",
+    "CaseSummary",
+    "ConsultationOut",
+    "DeadlineOut",
+    "EventOut",
+    "PageArgs",
+    "CaseListArgs",
+]
+
+
+class Loose(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=lambda n: n >= 1)
+    per_page = fields.Integer(load_default=50, validate=lambda n: 1 <= n <= 200)
+
+
+class CaseListArgs(PageArgs):
+    process = fields.String(load_default=None)
+    state = fields.String(load_default=None)
+
+
+class CaseIn(Schema):
+    process = fields.String(required=True)
+    data = fields.Dict(required=True)
+
+
+class CasePatch(Schema):
+    version = fields.Integer(required=True, strict=True)
+    data = fields.Dict(required=True)
+
+
+class ActionPayload(Loose):
+    """The action's fields (see API.md's action table), plus an optional ``version``."""
+
+    version = fields.Integer(strict=True, load_default=None)
+
+
+class DeadlineOut(Schema):
+    kind = fields.String()
+    due_at = fields.String()
+    last_day = fields.String(allow_none=True)
+    status = fields.String()
+
+
+class ConsultationOut(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    agency = fields.String()
+    state = fields.String()
+    version = fields.Integer()
+    opened_at = fields.String()
+    due_at = fields.String(allow_none=True)
+    hard_due_at = fields.String(allow_none=True)
+    paused = fields.Boolean()
+    extended = fields.Boolean()
+    extension_days = fields.Integer()
+    position = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+    conditions = fields.String(allow_none=True)
+    requirements = fields.String(allow_none=True)
+    questions = fields.String(allow_none=True)
+    answer = fields.String(allow_none=True)
+    replied_at = fields.String(allow_none=True)
+
+
+class CaseSummary(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    process = fields.String()
+    rule_set = fields.String()
+    state = fields.String()
+    version = fields.Integer()
+    title = fields.String(allow_none=True)
+    created_at = fields.String()
+    updated_at = fields.String()
+
+
+class CaseOut(CaseSummary):
+    data = fields.Dict()
+    local_government = fields.String(allow_none=True)
+    filer_org = fields.String()
+    decision = fields.Dict()
+    actions = fields.List(fields.String())
+    deadlines = fields.List(fields.Nested(DeadlineOut))
+    consultations = fields.List(fields.Nested(ConsultationOut))
+    exception = fields.Dict(allow_none=True)
+
+
+class CasePage(Schema):
+    items = fields.List(fields.Nested(CaseSummary))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class EventOut(Schema):
+    seq = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String(attribute="actor_label")
+    action = fields.String()
+    tag = fields.String()
+    subject = fields.String()
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    payload = fields.Dict()
+    hash = fields.String()
+    prev_hash = fields.String()

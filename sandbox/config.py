@@ -1,0 +1,45 @@
+"""Configuration from the environment, with safe defaults for the embedded run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["load_config", "DEFAULT_SECRET"]
+
+DEFAULT_SECRET = "dev-only-not-secret"  # noqa: S105 - refused in production, see below
+
+_KEYS = {
+    "DATABASE_URL": None,
+    "SECRET_KEY": DEFAULT_SECRET,
+    "REDIS_URL": None,
+    "SANDBOX_RULE_SET": "2020",
+    "SANDBOX_ENV": "development",
+    "SANDBOX_TIMER_LOOP": "0",
+    "SANDBOX_TIMER_INTERVAL": "60",
+    "SANDBOX_PUBLIC_URL": "http://127.0.0.1:5000",
+    "MAIL_SERVER": None,
+    "MAIL_PORT": "25",
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_USE_TLS": "0",
+    "MAIL_FROM": "sandbox@localhost",
+    "MAX_UPLOAD_MB": "20",
+}
+
+
+def load_config(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, Any]:
+    config: dict[str, Any] = {key: os.environ.get(key, default) for key, default in _KEYS.items()}
+    config["TESTING"] = False
+    config.update(overrides or {})
+    if not config.get("DATABASE_URL"):
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        config["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'sandbox.db'}"
+    if config["SANDBOX_RULE_SET"] not in ("2020", "2021"):
+        raise RuntimeError("SANDBOX_RULE_SET must be 2020 or 2021")
+    if config["SANDBOX_ENV"] == "production" and config["SECRET_KEY"] in (DEFAULT_SECRET, "", None):
+        raise RuntimeError("refusing to start in production with the default SECRET_KEY")
+    config["MAX_CONTENT_LENGTH"] = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    return config

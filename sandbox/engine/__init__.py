@@ -1,0 +1,1 @@
+"""The workflow engine: definitions as data, one door for every state change."""

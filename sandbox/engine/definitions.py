@@ -1,0 +1,265 @@
+"""Process definitions: loaded from ``workflows/*.yaml`` and checked before use.
+
+A definition lists states, transitions (trigger, sources, dest, roles, guards, effects,
+payload fields, who is notified) and the timers a state starts. The engine never names a
+state in code; everything it knows about a process comes from here (ARCHITECTURE rule 1).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from transitions import Machine
+
+__all__ = [
+    "Definition",
+    "DefinitionError",
+    "Registry",
+    "TimerDef",
+    "TransitionDef",
+    "load_registry",
+    "PAYLOAD_TYPES",
+    "RELATIONS",
+]
+
+# Who may fire a transition: roles relative to the case, resolved by engine.access.
+RELATIONS = frozenset(
+    {"filer", "secretariat", "local_government", "agency", "system", "committee"}
+)
+PAYLOAD_TYPES = frozenset({"text", "int", "date", "agencies", "bool"})
+SAME_STATE = "="
+
+
+class DefinitionError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str  # "=" stays in the source state
+    roles: tuple[str, ...]
+    guards: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+    payload: Mapping[str, str] = field(default_factory=dict)
+    notify: tuple[str, ...] = ()
+
+    def dest_from(self, source: str) -> str:
+        return source if self.dest == SAME_STATE else self.dest
+
+
+@dataclass(frozen=True)
+class TimerDef:
+    kind: str
+    starts_in: tuple[str, ...]
+    runs_in: tuple[str, ...]
+    paused_in: tuple[str, ...]
+    period: str
+    period_days_from: str | None = None
+    on_expiry: str | None = None
+    reminders: str | None = None
+    notify: tuple[str, ...] = ()
+    roll: bool = True  # Civil Act 161; terms of an exception do not roll
+
+
+@dataclass
+class Definition:
+    process: str
+    version: int
+    title: Mapping[str, str]
+    initial: str
+    final: frozenset[str]
+    states: Mapping[str, Mapping[str, str]]
+    transitions: tuple[TransitionDef, ...]
+    timers: tuple[TimerDef, ...]
+    filer_roles: tuple[str, ...] = ()
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        return frozenset(t.trigger for t in self.transitions)
+
+    def roles_for(self, trigger: str) -> frozenset[str]:
+        return frozenset(r for t in self.transitions if t.trigger == trigger for r in t.roles)
+
+    def candidates(self, trigger: str, state: str) -> list[TransitionDef]:
+        """Transitions for ``trigger`` out of ``state``, in file order (first match wins)."""
+        return [t for t in self.transitions if t.trigger == trigger and state in t.sources]
+
+    def label(self, state: str, lang: str = "ko") -> str:
+        return self.states.get(state, {}).get(lang, state)
+
+    def machine(self) -> Machine:
+        """A ``transitions`` machine for this definition, one per thread (not thread-safe)."""
+        machine = getattr(self._local, "machine", None)
+        if machine is None:
+            machine = build_machine(self)
+            self._local.machine = machine
+        return machine
+
+
+def build_machine(definition: Definition) -> Machine:
+    specs = []
+    for t in definition.transitions:
+        for source in t.sources:
+            specs.append(
+                {"trigger": t.trigger, "source": source, "dest": t.dest_from(source)}
+            )
+    return Machine(
+        model=None,
+        states=list(definition.states),
+        transitions=specs,
+        initial=definition.initial,
+        auto_transitions=False,
+        ignore_invalid_triggers=False,
+    )
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def parse_definition(raw: Mapping[str, Any]) -> Definition:
+    try:
+        states = dict(raw["states"])
+        transitions = tuple(
+            TransitionDef(
+                trigger=t["trigger"],
+                sources=_tuple(t["source"]),
+                dest=t["dest"],
+                roles=_tuple(t["roles"]),
+                guards=_tuple(t.get("guards")),
+                effects=_tuple(t.get("effects")),
+                payload=dict(t.get("payload") or {}),
+                notify=_tuple(t.get("notify")),
+            )
+            for t in raw["transitions"]
+        )
+        timers = tuple(
+            TimerDef(
+                kind=t["kind"],
+                starts_in=_tuple(t["starts_in"]),
+                runs_in=_tuple(t.get("runs_in") or t["starts_in"]),
+                paused_in=_tuple(t.get("paused_in")),
+                period=t["period"],
+                period_days_from=t.get("period_days_from"),
+                on_expiry=t.get("on_expiry"),
+                reminders=t.get("reminders"),
+                notify=_tuple(t.get("notify")),
+                roll=bool(t.get("roll", True)),
+            )
+            for t in raw.get("timers") or ()
+        )
+        definition = Definition(
+            process=raw["process"],
+            version=int(raw["version"]),
+            title=raw.get("title") or {},
+            initial=raw["initial"],
+            final=frozenset(_tuple(raw.get("final"))),
+            states=states,
+            transitions=transitions,
+            timers=timers,
+            filer_roles=_tuple(raw.get("filer_roles")),
+        )
+    except (KeyError, TypeError) as exc:
+        raise DefinitionError(f"malformed definition: {exc!r}") from exc
+    validate(definition)
+    return definition
+
+
+def validate(d: Definition) -> None:
+    """Structural checks: a definition that fails them is never loaded."""
+    where = f"{d.process} v{d.version}"
+    known = set(d.states)
+    if d.initial not in known:
+        raise DefinitionError(f"{where}: initial state {d.initial!r} is not a state")
+    if not d.final <= known:
+        raise DefinitionError(f"{where}: unknown final states {sorted(d.final - known)}")
+    for t in d.transitions:
+        for state in (*t.sources, *(() if t.dest == SAME_STATE else (t.dest,))):
+            if state not in known:
+                raise DefinitionError(f"{where}: {t.trigger} names unknown state {state!r}")
+        if not t.roles:
+            raise DefinitionError(f"{where}: {t.trigger} names no roles (deny by default)")
+        if bad := set(t.roles) - RELATIONS:
+            raise DefinitionError(f"{where}: {t.trigger} has unknown roles {sorted(bad)}")
+        for name, kind in t.payload.items():
+            if kind.rstrip("?") not in PAYLOAD_TYPES:
+                raise DefinitionError(f"{where}: {t.trigger}.{name} has unknown type {kind}")
+        if set(t.sources) & d.final:
+            raise DefinitionError(f"{where}: {t.trigger} leaves a final state")
+    pairs = [(t.trigger, s) for t in d.transitions for s in t.sources]
+    if len(pairs) != len(set(pairs)):
+        raise DefinitionError(f"{where}: a trigger is defined twice for one source state")
+    for timer in d.timers:
+        for state in (*timer.starts_in, *timer.runs_in, *timer.paused_in):
+            if state not in known:
+                raise DefinitionError(f"{where}: timer {timer.kind} names unknown {state!r}")
+        if timer.on_expiry and timer.on_expiry not in d.triggers:
+            raise DefinitionError(f"{where}: timer {timer.kind} fires unknown trigger")
+    unreachable = known - reachable_states(d)
+    if unreachable:
+        raise DefinitionError(f"{where}: unreachable states {sorted(unreachable)}")
+    exits = {s for t in d.transitions for s in t.sources if t.dest_from(s) != s}
+    if stuck := known - d.final - exits:
+        raise DefinitionError(f"{where}: non-final states without an exit {sorted(stuck)}")
+    build_machine(d)  # let ``transitions`` reject what it cannot drive
+
+
+def reachable_states(d: Definition) -> set[str]:
+    seen, queue = {d.initial}, deque([d.initial])
+    while queue:
+        state = queue.popleft()
+        for t in d.transitions:
+            if state in t.sources and (dest := t.dest_from(state)) not in seen:
+                seen.add(dest)
+                queue.append(dest)
+    return seen
+
+
+class Registry:
+    """Every loaded definition, by process and version; new cases take the latest."""
+
+    def __init__(self, definitions: Iterable[Definition]) -> None:
+        self._by_key: dict[tuple[str, int], Definition] = {}
+        self._latest: dict[str, Definition] = {}
+        for d in definitions:
+            if (d.process, d.version) in self._by_key:
+                raise DefinitionError(f"{d.process} v{d.version} is defined twice")
+            self._by_key[(d.process, d.version)] = d
+            if d.process not in self._latest or d.version > self._latest[d.process].version:
+                self._latest[d.process] = d
+
+    def get(self, process: str, version: int | None = None) -> Definition:
+        if version is None:
+            return self._latest[process]
+        return self._by_key[(process, version)]
+
+    def latest(self) -> list[Definition]:
+        return list(self._latest.values())
+
+    def all(self) -> list[Definition]:
+        return list(self._by_key.values())
+
+    def processes(self) -> frozenset[str]:
+        return frozenset(self._latest)
+
+
+def load_registry(directory: Path) -> Registry:
+    definitions = []
+    for path in sorted(directory.glob("**/*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(raw, dict) and "process" in raw:
+            definitions.append(parse_definition(raw))
+    return Registry(definitions)

@@ -1,0 +1,3 @@
+"""Imports the modules that register guards and effects (kept in one list on purpose)."""
+
+from ..services.hooks import committee, consultations, districts  # noqa: F401

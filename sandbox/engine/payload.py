@@ -1,0 +1,72 @@
+"""Generic validation of the payload fields a definition declares for a transition.
+
+Types: ``text`` (non-empty), ``int``, ``date`` (YYYY-MM-DD), ``bool`` and ``agencies`` (a
+non-empty list of agency codes); a trailing ``?`` makes the field optional. Richer rules
+(positions and their required texts, insurance minimums) live in the effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from ..domain.errors import Invalid
+
+__all__ = ["clean_payload"]
+
+MAX_TEXT = 20_000
+
+
+def clean_payload(
+    spec: Mapping[str, str], raw: Mapping[str, Any], is_agency: Callable[[str], bool]
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for name, kind in spec.items():
+        optional = kind.endswith("?")
+        kind = kind.rstrip("?")
+        value = raw.get(name)
+        if value is None or value == "" or value == []:
+            if not optional:
+                errors[name] = ["필수 항목입니다. / This field is required."]
+            continue
+        try:
+            clean[name] = _convert(kind, value, is_agency)
+        except ValueError as exc:
+            errors[name] = [str(exc)]
+    if errors:
+        raise Invalid(errors)
+    return clean
+
+
+def _convert(kind: str, value: Any, is_agency: Callable[[str], bool]) -> Any:
+    if kind == "text":
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("내용을 입력하세요. / Enter a text.")
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"{MAX_TEXT}자 이하로 입력하세요. / At most {MAX_TEXT} characters.")
+        return value.strip()
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("정수를 입력하세요. / Enter a whole number.")
+        if value < 1:
+            raise ValueError("1 이상이어야 합니다. / Must be at least 1.")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError("true 또는 false. / Must be true or false.")
+        return value
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValueError("날짜는 YYYY-MM-DD 형식입니다. / A date as YYYY-MM-DD.") from None
+    if kind == "agencies":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("기관 코드 목록이어야 합니다. / A list of agency codes.")
+        unknown = [v for v in value if not is_agency(v)]
+        if unknown:
+            raise ValueError(f"알 수 없는 기관 / Unknown agencies: {', '.join(unknown)}")
+        return sorted(set(value))
+    raise ValueError(f"unknown type {kind}")

@@ -1,0 +1,216 @@
+"""Timers as rows: started, paused, resumed and cancelled as a subject changes state.
+
+A deadline is computed once, in Asia/Seoul calendar days with the Civil-Act rules (see
+domain.periods), and stored as the instant it runs out. Reminders are child rows at 09:00
+KST on the days the rule set's ladder names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlmodel import Session
+
+from ..adapters.tables import Timer
+from ..domain.calendar import KST, KoreanCalendar
+from ..domain.periods import Period, days_before, deadline_instant, period_last_day
+from ..domain.rules import RuleSet
+from .definitions import Definition, TimerDef
+
+__all__ = ["active_timers", "sync_timers", "extend_timers", "cancel_all", "REMINDER_HOUR"]
+
+REMINDER_HOUR = time(9, 0)
+ACTIVE = ("pending", "paused")
+
+
+def active_timers(session: Session, subject_type: str, subject_id: int) -> list[Timer]:
+    return list(
+        session.scalars(
+            select(Timer).where(
+                Timer.subject_type == subject_type,
+                Timer.subject_id == subject_id,
+                Timer.status.in_(ACTIVE),  # type: ignore[attr-defined]
+            )
+        )
+    )
+
+
+def sync_timers(
+    session: Session,
+    *,
+    definition: Definition,
+    rules: RuleSet,
+    calendar: KoreanCalendar,
+    now: datetime,
+    case_id: int,
+    subject_type: str,
+    subject_id: int,
+    old_state: str | None,
+    new_state: str,
+    payload: dict[str, Any],
+) -> None:
+    if not definition.timers:
+        return
+    timers = active_timers(session, subject_type, subject_id) if old_state else []
+    mains = {t.kind: t for t in timers if t.parent_id is None}
+    for spec in definition.timers:
+        timer = mains.get(spec.kind)
+        children = [t for t in timers if timer is not None and t.parent_id == timer.id]
+        if timer is not None and new_state not in spec.runs_in:
+            _set_status(session, [timer, *children], "cancelled")
+        elif timer is not None and new_state in spec.paused_in and timer.status == "pending":
+            _set_status(session, children, "cancelled")
+            session.execute(
+                update(Timer).where(Timer.id == timer.id).values(status="paused", paused_at=now)
+            )
+        elif timer is not None and timer.status == "paused" and new_state not in spec.paused_in:
+            paused_days = (now.astimezone(KST).date() - timer.paused_at.astimezone(KST).date()).days
+            _reschedule(session, timer, spec, rules, calendar, now, timer.extra_days + paused_days)
+        elif timer is None and new_state in spec.starts_in:
+            _start(session, spec, rules, calendar, now, case_id, subject_type, subject_id, payload)
+
+
+def extend_timers(
+    session: Session,
+    *,
+    definition: Definition,
+    rules: RuleSet,
+    calendar: KoreanCalendar,
+    now: datetime,
+    subject_type: str,
+    subject_id: int,
+    kinds: Sequence[str],
+    days: int,
+) -> None:
+    """Move the named deadlines by ``days`` (an agency's one extension, for example)."""
+    specs = {s.kind: s for s in definition.timers}
+    for timer in active_timers(session, subject_type, subject_id):
+        if timer.parent_id is None and timer.kind in kinds:
+            if timer.status == "paused":
+                session.execute(
+                    update(Timer).where(Timer.id == timer.id)
+                    .values(extra_days=timer.extra_days + days)
+                )
+                continue
+            _reschedule(
+                session, timer, specs[timer.kind], rules, calendar, now, timer.extra_days + days
+            )
+
+
+def cancel_all(session: Session, subject_type: str, subject_id: int) -> None:
+    _set_status(session, active_timers(session, subject_type, subject_id), "cancelled")
+
+
+def _set_status(session: Session, timers: Sequence[Timer], status: str) -> None:
+    ids = [t.id for t in timers]
+    if ids:
+        session.execute(update(Timer).where(Timer.id.in_(ids)).values(status=status))  # type: ignore[union-attr]
+
+
+def _start(
+    session: Session,
+    spec: TimerDef,
+    rules: RuleSet,
+    calendar: KoreanCalendar,
+    now: datetime,
+    case_id: int,
+    subject_type: str,
+    subject_id: int,
+    payload: dict[str, Any],
+) -> None:
+    period = rules.period(spec.period)
+    if spec.period_days_from and payload.get(spec.period_days_from):
+        period = Period(days=int(payload[spec.period_days_from]))
+    last_day = period_last_day(now, period, calendar=calendar if spec.roll else None)
+    timer_id = session.execute(
+        insert(Timer)
+        .values(
+            case_id=case_id,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            kind=spec.kind,
+            status="pending",
+            due_at=deadline_instant(last_day),
+            last_day=last_day,
+            counted_from=now,
+            period=period.to_dict(),
+            extra_days=0,
+            trigger=spec.on_expiry,
+            created_at=now,
+        )
+        .returning(Timer.id)
+    ).scalar_one()
+    _add_reminders(session, spec, rules, now, timer_id, case_id, subject_type, subject_id, last_day)
+
+
+def _reschedule(
+    session: Session,
+    timer: Timer,
+    spec: TimerDef,
+    rules: RuleSet,
+    calendar: KoreanCalendar,
+    now: datetime,
+    extra_days: int,
+) -> None:
+    last_day = period_last_day(
+        timer.counted_from,
+        Period.from_dict(timer.period),
+        calendar=calendar if spec.roll else None,
+        extra_days=extra_days,
+    )
+    session.execute(
+        update(Timer).where(Timer.parent_id == timer.id, Timer.status == "pending")
+        .values(status="cancelled")
+    )
+    session.execute(
+        update(Timer).where(Timer.id == timer.id).values(
+            status="pending",
+            paused_at=None,
+            extra_days=extra_days,
+            last_day=last_day,
+            due_at=deadline_instant(last_day),
+        )
+    )
+    _add_reminders(
+        session, spec, rules, now, timer.id, timer.case_id, timer.subject_type,
+        timer.subject_id, last_day,
+    )
+
+
+def _add_reminders(
+    session: Session,
+    spec: TimerDef,
+    rules: RuleSet,
+    now: datetime,
+    parent_id: int | None,
+    case_id: int,
+    subject_type: str,
+    subject_id: int,
+    last_day: Any,
+) -> None:
+    rows = []
+    for n in rules.reminder_days(spec.reminders):
+        at = datetime.combine(days_before(last_day, n), REMINDER_HOUR, tzinfo=KST)
+        if at > now:
+            rows.append(
+                {
+                    "case_id": case_id,
+                    "subject_type": subject_type,
+                    "subject_id": subject_id,
+                    "kind": f"{spec.kind}:reminder",
+                    "status": "pending",
+                    "due_at": at,
+                    "last_day": last_day,
+                    "counted_from": now,
+                    "period": {},
+                    "extra_days": 0,
+                    "parent_id": parent_id,
+                    "reminder_days": n,
+                    "created_at": now,
+                }
+            )
+    if rows:
+        session.execute(insert(Timer), rows)

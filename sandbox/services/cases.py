@@ -1,0 +1,160 @@
+"""Use cases on cases: file, edit, fire an action, read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from ..adapters.tables import AuditEvent, Case, Organisation
+from ..domain.calendar import KST
+from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..engine import audit, door, timers
+from ..engine.actors import Actor
+from .case_data import validate_data
+from .runtime import Runtime
+from .visibility import case_filter, visible_case
+
+__all__ = ["file_case", "update_case", "fire_action", "list_cases", "history", "EDITABLE"]
+
+# States in which the filer may still change what it filed.
+EDITABLE = ("draft", "supplement_requested", "modification_requested")
+FILER_ROLES = {
+    "district_designation": ("local_government", "secretariat"),
+    "project_approval": ("applicant",),
+    "rapid_confirmation": ("applicant",),
+}
+FEATURE_OF = {"district_designation": "districts", "rapid_confirmation": "rapid_confirmation"}
+
+
+def file_case(rt: Runtime, actor: Actor, process: Any, data: Any) -> int:
+    if process not in FILER_ROLES:
+        raise Invalid.field("process", "one of: " + ", ".join(FILER_ROLES))
+    rules = rt.engine.rules(rt.rule_set)
+    if process in FEATURE_OF and not rules.has(FEATURE_OF[process]):
+        raise Invalid.field("process", f"not available under the {rules.code} rule set")
+    definition = rt.engine.registry.get(process)
+    if actor.role not in definition.filer_roles:
+        raise Forbidden(f"a {actor.role} may not file a {process}")
+    clean = validate_data(process, data)
+    now = rt.clock.now()
+    with rt.uow() as uow:
+        s = uow.session
+        _check_references(s, actor, process, clean)
+        case = Case(
+            process=process, definition_version=definition.version, rule_set=rules.code,
+            state=definition.initial, data=clean, filer_user_id=actor.user_id,  # type: ignore[arg-type]
+            filer_org=actor.org, local_government=clean.get("local_government"),
+            district_id=clean.get("district_id"), created_at=now, updated_at=now,
+        )
+        s.add(case)
+        s.flush()
+        case.reference = f"SB-{now.astimezone(KST).year}-{case.id:06d}"
+        s.flush()
+        audit.append_event(
+            s, case_id=case.id, at=now, actor=actor, action="file", tag="case:filed",  # type: ignore[arg-type]
+            subject="case", from_state=None, to_state=case.state,
+            payload={"process": process, "rule_set": rules.code, "data": clean},
+        )
+        timers.sync_timers(
+            s, definition=definition, rules=rules, calendar=rt.engine.calendar, now=now,
+            case_id=case.id, subject_type="case", subject_id=case.id,  # type: ignore[arg-type]
+            old_state=None, new_state=case.state, payload={},
+        )
+        uow.commit()
+        return case.id  # type: ignore[return-value]
+
+
+def _check_references(s: Any, actor: Actor, process: str, data: dict[str, Any]) -> None:
+    lg = data.get("local_government")
+    if lg is not None:
+        org = s.get(Organisation, lg)
+        if org is None or org.kind != "local_government":
+            raise Invalid.field("data.local_government", "unknown local government code")
+        if actor.role == "local_government" and lg != actor.org:
+            raise Invalid.field("data.local_government", "you may file only for your own area")
+    for field in ("agencies", "regulating_agencies"):
+        for code in data.get(field) or ():
+            org = s.get(Organisation, code)
+            if org is None or org.kind != "agency":
+                raise Invalid.field(f"data.{field}", f"unknown agency code {code}")
+
+
+def update_case(rt: Runtime, actor: Actor, case_id: int, version: Any, data: Any) -> None:
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise Invalid.field("version", "the version you edited is required")
+    now = rt.clock.now()
+    with rt.uow() as uow:
+        s = uow.session
+        case = visible_case(s, actor, case_id)
+        definition = rt.engine.definition(case)
+        if not (actor.role in definition.filer_roles and actor.org == case.filer_org):
+            raise Forbidden("only the filer may edit a case")
+        if case.state not in EDITABLE:
+            raise Conflict(f"a case in '{case.state}' cannot be edited")
+        clean = validate_data(case.process, {**case.data, **(data or {})})
+        _check_references(s, actor, case.process, clean)
+        result = s.execute(
+            update(Case)
+            .where(Case.id == case.id, Case.version == version, Case.state.in_(EDITABLE))  # type: ignore[attr-defined]
+            .values(data=clean, version=Case.version + 1, updated_at=now,
+                    local_government=clean.get("local_government"),
+                    district_id=clean.get("district_id"))
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("stale version: reload the case and apply your change again")
+        changed = sorted(k for k in clean if clean.get(k) != case.data.get(k))
+        audit.append_event(
+            s, case_id=case.id, at=now, actor=actor, action="edit", tag="case:edited",  # type: ignore[arg-type]
+            subject="case", from_state=case.state, to_state=case.state,
+            payload={"changed": changed, "data": clean},
+        )
+        uow.commit()
+
+
+def fire_action(
+    rt: Runtime, actor: Actor, case_id: int, action: str, payload: dict[str, Any]
+) -> None:
+    version = payload.pop("version", None)
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise Invalid.field("version", "must be an integer")
+    with rt.uow() as uow:
+        case = visible_case(uow.session, actor, case_id)
+        door.fire(uow.session, rt.engine, rt.clock.now(), actor, case, action, payload,
+                  expected_version=version)
+        uow.commit()
+
+
+def list_cases(
+    rt: Runtime, actor: Actor, *, process: str | None, state: str | None, page: int, per_page: int
+) -> tuple[list[Case], int]:
+    with rt.uow() as uow:
+        query = select(Case).where(case_filter(actor))
+        if process:
+            query = query.where(Case.process == process)
+        if state:
+            query = query.where(Case.state == state)
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = uow.session.scalars(
+            query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page)  # type: ignore[union-attr]
+        ).all()
+        return list(rows), total
+
+
+def history(rt: Runtime, actor: Actor, case_id: int) -> list[AuditEvent]:
+    with rt.uow() as uow:
+        visible_case(uow.session, actor, case_id)
+        return list(
+            uow.session.scalars(
+                select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)
+            )
+        )
+
+
+def get_case(rt: Runtime, actor: Actor, case_id: int) -> Case:
+    with rt.uow() as uow:
+        case = visible_case(uow.session, actor, case_id)
+        if case is None:
+            raise NotFound("no such case")
+        return case

@@ -1,0 +1,1 @@
+"""Guards and effects named by the workflow definitions, grouped by feature."""

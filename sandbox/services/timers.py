@@ -1,0 +1,122 @@
+"""The sweep: fire every due timer exactly once, through the one door.
+
+Due rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (two sweeps share the
+work instead of repeating it) and by a conditional UPDATE everywhere, and each is marked
+fired in the transaction that fires it: a crash before commit fires nothing, and nothing
+fires twice (ARCHITECTURE rule 3).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from ..adapters.tables import Case, Consultation, Timer
+from ..domain.errors import DomainError
+from ..engine import door, notify
+from ..engine.actors import SYSTEM
+from ..engine.messages import deadline_message
+from .runtime import Runtime
+
+__all__ = ["fire_due_timers", "MAX_ATTEMPTS"]
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+SUBJECTS: dict[str, Any] = {"case": Case, "consultation": Consultation}
+
+
+def fire_due_timers(rt: Runtime, *, batch: int = 200, now: datetime | None = None) -> int:
+    """Fire what is due at the clock's now; returns how many timers fired."""
+    now = now or rt.clock.now()
+    fired = 0
+    skipped: set[int] = set()
+    while True:
+        with rt.uow() as uow:
+            s = uow.session
+            postgres = s.get_bind().dialect.name == "postgresql"
+            query = (
+                select(Timer)
+                .where(Timer.status == "pending", Timer.due_at <= now)
+                .order_by(Timer.due_at, Timer.id)  # type: ignore[arg-type]
+                .limit(batch)
+            )
+            if skipped:
+                query = query.where(Timer.id.not_in(skipped))  # type: ignore[union-attr]
+            if postgres:
+                query = query.with_for_update(skip_locked=True)
+            due = list(s.scalars(query))
+            for timer in due:
+                outcome = _fire_one(s, rt, now, timer, postgres)
+                if outcome == "fired":
+                    fired += 1
+                elif outcome in ("busy", "failed"):
+                    skipped.add(timer.id)  # type: ignore[arg-type]
+            uow.commit()
+        if len(due) < batch:
+            return fired
+
+
+def _fire_one(s: Session, rt: Runtime, now: datetime, timer: Timer, postgres: bool) -> str:
+    savepoint = s.begin_nested()
+    try:
+        claimed = s.execute(
+            update(Timer)
+            .where(Timer.id == timer.id, Timer.status == "pending")
+            .values(status="fired", fired_at=now)
+        ).rowcount  # type: ignore[attr-defined]
+        if not claimed:
+            savepoint.commit()
+            return "gone"
+        if postgres:
+            # Take the case row without waiting: a request holding it also wants this timer,
+            # and waiting here could deadlock with it. The timer stays for the next sweep.
+            s.execute(select(Case.id).where(Case.id == timer.case_id).with_for_update(nowait=True))
+        _handle(s, rt, now, timer)
+        savepoint.commit()
+        return "fired"
+    except OperationalError:
+        savepoint.rollback()
+        return "busy"
+    except Exception as exc:
+        savepoint.rollback()
+        log.exception("timer %s failed", timer.id)
+        attempts = timer.attempts + 1
+        s.execute(
+            update(Timer).where(Timer.id == timer.id).values(
+                attempts=attempts, last_error=f"{type(exc).__name__}: {exc}"[:500],
+                status="failed" if attempts >= MAX_ATTEMPTS else "pending",
+            )
+        )
+        return "failed"
+
+
+def _handle(s: Session, rt: Runtime, now: datetime, timer: Timer) -> None:
+    subject = s.get(SUBJECTS[timer.subject_type], timer.subject_id)
+    case = subject if timer.subject_type == "case" else s.get(Case, timer.case_id)
+    assert subject is not None and case is not None
+    definition = rt.engine.definition(subject)
+    main = s.get(Timer, timer.parent_id) if timer.parent_id else timer
+    assert main is not None
+    spec = next((t for t in definition.timers if t.kind == main.kind), None)
+    filer_roles = rt.engine.definition(case).filer_roles
+    if spec is not None and spec.notify and (timer.parent_id or not timer.trigger):
+        users = notify.recipients(s, spec.notify, case=case,
+                                  subject=None if subject is case else subject,
+                                  filer_roles=filer_roles)
+        notify.send(
+            s, users=users, cause=f"timer:{timer.id}", case_id=case.id, now=now,
+            message=deadline_message(definition, case.reference or "", main.kind,
+                                     main.last_day, timer.reminder_days),  # type: ignore[arg-type]
+        )
+    if timer.parent_id is None and timer.trigger:
+        if not definition.candidates(timer.trigger, subject.state):
+            return  # the subject moved on in the same instant; nothing left to do
+        try:
+            door.fire(s, rt.engine, now, SYSTEM, subject, timer.trigger, case=case)
+        except DomainError as exc:
+            s.execute(update(Timer).where(Timer.id == timer.id).values(last_error=exc.detail[:500]))

@@ -1,0 +1,29 @@
+from tests.support.cast import SECRETARIAT, SEJONG
+
+DISTRICT = {
+    "name": "세종 스마트 규제혁신지구",
+    "local_government": "sejong",
+    "area_description": "세종시 5-1 생활권",
+    "area_km2": 2.7,
+    "plan_summary": "자율주행 셔틀과 배송 로봇 실증",
+}
+
+
+def test_district_smoke(api, cast):
+    r = api.post("/api/v1/cases", {"process": "district_designation", "data": DISTRICT}, SEJONG)
+    assert r.status == 201, r
+    case = r.json
+    assert case["state"] == "draft"
+    assert case["reference"].startswith("SB-")
+    assert "submit" in case["actions"]
+    r = api.action(case["id"], "submit", SEJONG)
+    assert r.status == 200, r
+    assert r.json["state"] == "submitted"
+    r = api.action(case["id"], "request_supplement", SECRETARIAT, items="면적 도면 첨부")
+    assert r.json["state"] == "supplement_requested", r
+    assert r.json["deadlines"][0]["kind"] == "supplement_deadline"
+    r = api.action(case["id"], "resubmit", SEJONG)
+    assert r.json["state"] == "submitted", r
+    assert r.json["deadlines"][0]["status"] == "cancelled"
+    r = api.get(f"/api/v1/cases/{case['id']}/history", SECRETARIAT)
+    assert [e["action"] for e in r.json] == ["file", "submit", "request_supplement", "resubmit"]

@@ -1,0 +1,3 @@
+from sandbox import create_app
+
+app = create_app()
