@@ -111,6 +111,20 @@ def register_cli(app: Flask) -> None:
             click.echo(f"demo failed: {exc.detail}", err=True)
             sys.exit(1)
 
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1")
+    @click.option("--port", default=5000, type=int)
+    def serve(host: str, port: int) -> None:
+        """Embedded run: the web server plus the in-process timer loop (no Redis needed)."""
+        from werkzeug.serving import run_simple
+
+        from .timer_loop import start_timer_loop
+
+        app_obj = current_app._get_current_object()  # type: ignore[attr-defined]
+        if not app_obj.config.get("REDIS_URL") and "sandbox.timer_loop_stop" not in app_obj.extensions:
+            start_timer_loop(app_obj)
+        run_simple(host, port, app_obj, threaded=True, use_reloader=False)
+
     for group in (db, users, timers, audit):
         app.cli.add_command(group)
 

@@ -1,0 +1,131 @@
+"""The API's contract for bad input, authentication and the OpenAPI description."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox.services import people as people_service
+from tests.support.cast import APPLICANT, KNPA, SECRETARIAT, SEJONG
+from tests.support.flows import DISTRICT, filed_district, ok
+
+PROBLEM = "application/problem+json"
+
+
+def test_token_endpoint_issues_and_revokes(api, cast, app):
+    from tests.support.people import PASSWORD
+
+    wrong = api.post("/api/v1/auth/token", {"email": SEJONG, "password": "nope"})
+    assert wrong.status == 401 and wrong.content_type == PROBLEM
+    token = ok(api.post("/api/v1/auth/token", {"email": SEJONG, "password": PASSWORD}), 201)["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.client.get("/api/v1/cases", headers=headers).status_code == 200
+    assert api.client.delete("/api/v1/auth/token", headers=headers).status_code == 204
+    assert api.client.get("/api/v1/cases", headers=headers).status_code == 401
+
+
+def test_tokens_are_stored_hashed(app, cast):
+    from sqlalchemy import select
+
+    from sandbox.adapters.tables import ApiToken
+
+    rt = app.extensions["sandbox"]
+    token = people_service.issue_token(rt, cast.people.id(SEJONG))
+    with rt.uow() as uow:
+        stored = list(uow.session.scalars(select(ApiToken.token_hash)))
+    assert token not in stored and len(stored[0]) == 64
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer not-a-token", "Basic abc"])
+def test_no_or_bad_token_is_401(api, cast, header):
+    headers = {"Authorization": header} if header else {}
+    raw = api.client.get("/api/v1/cases", headers=headers)
+    assert raw.status_code == 401
+    assert raw.content_type == PROBLEM
+    assert raw.get_json()["status"] == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"data": DISTRICT}, "process"),
+        ({"process": "district_designation"}, "data"),
+        ({"process": "nonsense", "data": {}}, "process"),
+        ({"process": "district_designation", "data": {**DISTRICT, "area_km2": "big"}}, "data.area_km2"),
+        ({"process": "district_designation", "data": {**DISTRICT, "local_government": "busan"}},
+         "data.local_government"),
+        ({"process": "district_designation", "data": "not an object"}, "data"),
+    ],
+)
+def test_bad_filings_are_422_with_field_messages(api, cast, body, field):
+    r = api.post("/api/v1/cases", body, SEJONG)
+    assert r.status == 422, r
+    assert r.content_type == PROBLEM
+    assert field in r.json["errors"], r.json
+    assert set(r.json) >= {"type", "title", "status", "detail", "errors"}
+
+
+def test_malformed_json_is_422_not_500(api, cast):
+    raw = api.client.post("/api/v1/cases", data="{not json", content_type="application/json",
+                          headers={"Authorization": f"Bearer {cast.people.token(SEJONG)}"})
+    assert raw.status_code == 422
+    assert raw.content_type == PROBLEM
+
+
+def test_action_payload_is_validated(api, cast):
+    case = filed_district(api)
+    ok(api.action(case["id"], "submit", SEJONG))
+    r = api.action(case["id"], "return", SECRETARIAT)
+    assert r.status == 422 and "reason" in r.json["errors"]
+    r = api.action(case["id"], "return", SECRETARIAT, reason="   ")
+    assert r.status == 422
+    r = api.action(case["id"], "open_resident_opinion", SECRETARIAT, days="many")
+    assert r.status == 422 and "days" in r.json["errors"]
+    assert ok(api.get(f"/api/v1/cases/{case['id']}", SECRETARIAT))["state"] == "submitted"
+
+
+def test_unknown_action_is_404_and_stale_version_409(api, cast):
+    case = filed_district(api)
+    assert api.action(case["id"], "teleport", SEJONG).status == 404
+    r = api.action(case["id"], "submit", SEJONG, version=case["version"] + 5)
+    assert r.status == 409
+    ok(api.action(case["id"], "submit", SEJONG, version=case["version"]))
+
+
+def test_roles_may_not_file_what_is_not_theirs(api, cast):
+    r = api.post("/api/v1/cases", {"process": "district_designation", "data": DISTRICT}, APPLICANT)
+    assert r.status == 403
+    r = api.post("/api/v1/cases", {"process": "district_designation", "data": DISTRICT}, KNPA)
+    assert r.status == 403
+
+
+def test_rapid_confirmation_needs_the_2021_rule_set(api, cast):
+    body = {"process": "rapid_confirmation",
+            "data": {"title": "t", "description": "d", "agencies": ["KNPA"]}}
+    r = api.post("/api/v1/cases", body, APPLICANT)
+    assert r.status == 422 and "process" in r.json["errors"]
+
+
+def test_case_list_is_filtered_and_paginated(api, cast):
+    for _ in range(3):
+        filed_district(api)
+    page = ok(api.get("/api/v1/cases?per_page=2&page=2", SEJONG))
+    assert page["total"] == 3 and len(page["items"]) == 1
+    assert ok(api.get("/api/v1/cases", cast.people and "official@busan.go.kr"))["total"] == 0
+    assert ok(api.get("/api/v1/cases?state=draft", SECRETARIAT))["total"] == 3
+    assert api.get("/api/v1/cases?page=0", SEJONG).status == 422
+
+
+def test_openapi_describes_the_contract(api):
+    spec = ok(api.get("/api/v1/openapi.json"))
+    paths = spec["paths"]
+    for path in ("/api/v1/cases", "/api/v1/cases/{case_id}", "/api/v1/cases/{case_id}/actions/{action}",
+                 "/api/v1/cases/{case_id}/history", "/api/v1/auth/token", "/api/v1/register",
+                 "/api/v1/notifications", "/api/v1/cases/{case_id}/comments"):
+        assert path in paths, path
+    assert "422" in paths["/api/v1/cases"]["post"]["responses"]
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_health(api):
+    body = ok(api.get("/healthz"))
+    assert body["database"] == "ok"
