@@ -67,6 +67,8 @@ class TimerDef:
     reminders: str | None = None
     notify: tuple[str, ...] = ()
     roll: bool = True  # Civil Act 161; terms of an exception do not roll
+    # Another timer of the subject this one may never outlast (the 90-day cap of Act 49⑤).
+    capped_by: str | None = None
 
 
 @dataclass
@@ -158,6 +160,7 @@ def parse_definition(raw: Mapping[str, Any]) -> Definition:
                 reminders=t.get("reminders"),
                 notify=_tuple(t.get("notify")),
                 roll=bool(t.get("roll", True)),
+                capped_by=t.get("capped_by"),
             )
             for t in raw.get("timers") or ()
         )
@@ -208,6 +211,10 @@ def validate(d: Definition) -> None:
                 raise DefinitionError(f"{where}: timer {timer.kind} names unknown {state!r}")
         if timer.on_expiry and timer.on_expiry not in d.triggers:
             raise DefinitionError(f"{where}: timer {timer.kind} fires unknown trigger")
+    kinds = [t.kind for t in d.timers]
+    for index, timer in enumerate(d.timers):
+        if timer.capped_by and timer.capped_by not in kinds[:index]:
+            raise DefinitionError(f"{where}: {timer.kind} is capped by a timer not defined before it")
     unreachable = known - reachable_states(d)
     if unreachable:
         raise DefinitionError(f"{where}: unreachable states {sorted(unreachable)}")

@@ -8,7 +8,7 @@ KST on the days the rule set's ladder names.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -67,7 +67,7 @@ def sync_timers(
                 update(Timer).where(Timer.id == timer.id).values(status="paused", paused_at=now)
             )
         elif timer is not None and timer.status == "paused" and new_state not in spec.paused_in:
-            paused_days = (now.astimezone(KST).date() - timer.paused_at.astimezone(KST).date()).days
+            paused_days = _kst_days(timer.paused_at, now)
             _reschedule(session, timer, spec, rules, calendar, now, timer.extra_days + paused_days)
         elif timer is None and new_state in spec.starts_in:
             _start(session, spec, rules, calendar, now, case_id, subject_type, subject_id, payload)
@@ -87,17 +87,24 @@ def extend_timers(
 ) -> None:
     """Move the named deadlines by ``days`` (an agency's one extension, for example)."""
     specs = {s.kind: s for s in definition.timers}
-    for timer in active_timers(session, subject_type, subject_id):
-        if timer.parent_id is None and timer.kind in kinds:
-            if timer.status == "paused":
-                session.execute(
-                    update(Timer).where(Timer.id == timer.id)
-                    .values(extra_days=timer.extra_days + days)
+    # Caps first, so a capped deadline is recomputed against the cap's new end.
+    found = [t for t in active_timers(session, subject_type, subject_id)
+             if t.parent_id is None and t.kind in kinds]
+    found.sort(key=lambda t: specs[t.kind].capped_by is not None)
+    for timer in found:
+        spec = specs[timer.kind]
+        if timer.status == "paused":
+            # Still paused: show the date it will have if the clock resumed today.
+            paused_days = _kst_days(timer.paused_at, now)
+            last_day, _ = _last_day(session, timer, spec, calendar, timer.extra_days + days + paused_days)
+            session.execute(
+                update(Timer).where(Timer.id == timer.id).values(
+                    extra_days=timer.extra_days + days, last_day=last_day,
+                    due_at=deadline_instant(last_day),
                 )
-                continue
-            _reschedule(
-                session, timer, specs[timer.kind], rules, calendar, now, timer.extra_days + days
             )
+            continue
+        _reschedule(session, timer, spec, rules, calendar, now, timer.extra_days + days)
 
 
 def cancel_all(session: Session, subject_type: str, subject_id: int) -> None:
@@ -125,6 +132,7 @@ def _start(
     if spec.period_days_from and payload.get(spec.period_days_from):
         period = Period(days=int(payload[spec.period_days_from]))
     last_day = period_last_day(now, period, calendar=calendar if spec.roll else None)
+    last_day, capped = _capped(session, spec, subject_type, subject_id, last_day)
     timer_id = session.execute(
         insert(Timer)
         .values(
@@ -143,7 +151,8 @@ def _start(
         )
         .returning(Timer.id)
     ).scalar_one()
-    _add_reminders(session, spec, rules, now, timer_id, case_id, subject_type, subject_id, last_day)
+    if not capped:  # at the cap, the cap's own reminders speak
+        _add_reminders(session, spec, rules, now, timer_id, case_id, subject_type, subject_id, last_day)
 
 
 def _reschedule(
@@ -155,12 +164,7 @@ def _reschedule(
     now: datetime,
     extra_days: int,
 ) -> None:
-    last_day = period_last_day(
-        timer.counted_from,
-        Period.from_dict(timer.period),
-        calendar=calendar if spec.roll else None,
-        extra_days=extra_days,
-    )
+    last_day, capped = _last_day(session, timer, spec, calendar, extra_days)
     session.execute(
         update(Timer).where(Timer.parent_id == timer.id, Timer.status == "pending")
         .values(status="cancelled")
@@ -174,10 +178,47 @@ def _reschedule(
             due_at=deadline_instant(last_day),
         )
     )
-    _add_reminders(
-        session, spec, rules, now, timer.id, timer.case_id, timer.subject_type,
-        timer.subject_id, last_day,
+    if not capped:
+        _add_reminders(
+            session, spec, rules, now, timer.id, timer.case_id, timer.subject_type,
+            timer.subject_id, last_day,
+        )
+
+
+def _kst_days(since: datetime | None, now: datetime) -> int:
+    """Calendar days (Asia/Seoul) from ``since`` to ``now``: the days a pause did not count."""
+    if since is None:
+        return 0
+    return (now.astimezone(KST).date() - since.astimezone(KST).date()).days
+
+
+def _last_day(
+    session: Session, timer: Timer, spec: TimerDef, calendar: KoreanCalendar, extra_days: int
+) -> tuple[date, bool]:
+    last_day = period_last_day(
+        timer.counted_from,
+        Period.from_dict(timer.period),
+        calendar=calendar if spec.roll else None,
+        extra_days=extra_days,
     )
+    return _capped(session, spec, timer.subject_type, timer.subject_id, last_day)
+
+
+def _capped(
+    session: Session, spec: TimerDef, subject_type: str, subject_id: int, last_day: date
+) -> tuple[date, bool]:
+    """The last day, never past the capping timer's; and whether the cap decided it."""
+    if not spec.capped_by:
+        return last_day, False
+    cap = session.scalars(
+        select(Timer.last_day).where(
+            Timer.subject_type == subject_type, Timer.subject_id == subject_id,
+            Timer.kind == spec.capped_by, Timer.status == "pending",
+        )
+    ).first()
+    if cap is not None and cap <= last_day:
+        return cap, True
+    return last_day, False
 
 
 def _add_reminders(

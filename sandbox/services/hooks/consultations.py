@@ -110,7 +110,7 @@ def extend_reply(ctx: FireContext) -> None:
 def record_reply(ctx: FireContext) -> None:
     allowed = POSITIONS[ctx.subject.process]
     position = ctx.raw_payload.get("position")
-    if position not in allowed:
+    if not isinstance(position, str) or position not in allowed:
         raise Invalid.field("position", "허용되지 않는 의견 / One of: " + ", ".join(allowed))
     texts = {k: ctx.raw_payload.get(k) for k in ("comment", "conditions", "requirements")}
     required = allowed[position]
