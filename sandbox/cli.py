@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 
 from .domain.errors import DomainError, Invalid
 from .services import people
@@ -33,10 +33,10 @@ def _rt():  # type: ignore[no-untyped-def]
 
 
 def register_cli(app: Flask) -> None:
-    db = click.Group("db", help="Database schema.")
-    users = click.Group("users", help="Users and API tokens.")
-    timers = click.Group("timers", help="Durable timers.")
-    audit = click.Group("audit", help="The audit trail.")
+    db = AppGroup("db", help="Database schema.")
+    users = AppGroup("users", help="Users and API tokens.")
+    timers = AppGroup("timers", help="Durable timers.")
+    audit = AppGroup("audit", help="The audit trail.")
 
     @db.command("upgrade")
     @click.option("--revision", default="head")

@@ -24,7 +24,9 @@ REDIS_TEST_URL = os.environ.get("SANDBOX_TEST_REDIS", "redis://127.0.0.1:6379/15
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    # One database per xdist worker (and per checkout, when several runs share a server).
+    suffix = os.environ.get("SANDBOX_TEST_DB_SUFFIX", "")
+    return os.environ.get("PYTEST_XDIST_WORKER", "main") + suffix
 
 
 def _postgres_available() -> bool:

@@ -8,7 +8,7 @@ meeting with a recusal that passes. Time moves only through freezegun.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from freezegun import freeze_time
 
@@ -17,6 +17,7 @@ from tests.support.flows import DISTRICT, fire_timers, ok
 
 
 def _meeting(api, mode, title, start):
+    start = start.replace(tzinfo=UTC)  # freezegun's clock is naive UTC
     body = {"title": title, "mode": mode, "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(days=7)).isoformat()}
     return ok(api.post("/api/v1/meetings", body, SECRETARIAT), 201)
@@ -89,7 +90,7 @@ def test_district_from_filing_to_designation(api, app, cast):
         ok(api.post(f"/api/v1/consultations/{by_agency['KNPA']['id']}/reply",
                     {"position": "consent_with_conditions", "conditions": "야간 운행 제한"}, KNPA))
         assert api.action(cid, "table", SECRETARIAT).status == 409
-        frozen.tick(timedelta(days=31))
+        frozen.tick(timedelta(days=35))  # past the 30 days, rolled over a weekend
         fire_timers(app)
         pipc = ok(api.get(f"/api/v1/consultations/{by_agency['PIPC']['id']}", SECRETARIAT))
         assert pipc["state"] == "overdue" and pipc["position"] is None

@@ -1,0 +1,158 @@
+"""Reading the committee: meetings, agenda items and their (live or recorded) tallies.
+
+Who is counted (Smart City Act art. 23②③): the standing members are the active users with
+role ``committee_member``; each agenda item adds its own ``extra_members`` (the
+vice-ministers of the agencies concerned, the head of the local government concerned).
+The tally itself is ``sandbox.domain.tally`` (Enforcement Decree art. 26②).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from ..adapters.tables import AgendaItem, Attendance, Case, Meeting, Recusal, User, Vote
+from ..domain.errors import Forbidden, NotFound
+from ..domain.tally import Tally, compute_tally
+from ..engine.actors import Actor
+from .runtime import Runtime
+
+__all__ = [
+    "COMMITTEE_ROLES", "standing_members", "extra_members_of", "tally_of", "is_member",
+    "may_see_item", "item_dict", "meeting_summary", "meeting_dict", "describe_item", "describe_meeting",
+    "list_meetings",
+]  # fmt: skip
+
+# Roles that see every meeting and every item.
+COMMITTEE_ROLES = ("secretariat", "committee_member")
+
+
+def standing_members(s: Session) -> list[int]:
+    """Art. 23②: the standing members, i.e. the active users with role committee_member."""
+    return list(s.scalars(
+        select(col(User.id)).where(col(User.role) == "committee_member", col(User.active).is_(True))
+    ))
+
+
+def extra_members_of(items: list[AgendaItem]) -> set[int]:
+    return {uid for item in items for uid in item.extra_members}
+
+
+def is_member(actor: Actor, item: AgendaItem) -> bool:
+    """Enrolled for this item before recusal: a standing member or one of its extra members
+    (art. 23③). The actor comes from an active user's token, so a committee_member is a
+    standing member."""
+    return actor.role == "committee_member" or (
+        actor.user_id is not None and actor.user_id in item.extra_members
+    )
+
+
+def may_see_item(actor: Actor, item: AgendaItem) -> bool:
+    return actor.role in COMMITTEE_ROLES or is_member(actor, item)
+
+
+def tally_of(s: Session, meeting: Meeting, item: AgendaItem, standing: list[int]) -> Tally:
+    """The tally as it stands now (Decree art. 26②); recorded for good when the meeting closes."""
+    recused = s.scalars(select(col(Recusal.user_id)).where(col(Recusal.item_id) == item.id)).all()
+    attendance = s.scalars(
+        select(col(Attendance.user_id)).where(col(Attendance.meeting_id) == meeting.id)
+    ).all()
+    rows = s.execute(select(col(Vote.user_id), col(Vote.choice)).where(col(Vote.item_id) == item.id))
+    votes: dict[int, str] = {user_id: choice for user_id, choice in rows}
+    return compute_tally(
+        mode=meeting.mode, standing=standing, extra=item.extra_members, recused=recused,
+        attendance=attendance, votes=votes,
+    )
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def item_dict(s: Session, meeting: Meeting, item: AgendaItem, standing: list[int]) -> dict[str, Any]:
+    decided = item.outcome is not None
+    tally = item.tally if decided and item.tally else tally_of(s, meeting, item, standing).as_dict()
+    case = s.get(Case, item.case_id)
+    return {
+        "id": item.id,
+        "case_id": item.case_id,
+        "case_reference": case.reference if case else None,
+        "meeting_id": item.meeting_id,
+        "proposal": item.proposal,
+        "conditions": list(item.conditions or []),
+        "extension_months": item.extension_months,
+        "extra_members": list(item.extra_members or []),
+        "outcome": item.outcome,
+        "decided_at": _iso(item.decided_at),
+        "tally": tally,
+    }
+
+
+def meeting_summary(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.id,
+        "title": meeting.title,
+        "mode": meeting.mode,
+        "status": meeting.status,
+        "starts_at": _iso(meeting.starts_at),
+        "ends_at": _iso(meeting.ends_at),
+        "opened_at": _iso(meeting.opened_at),
+        "closed_at": _iso(meeting.closed_at),
+        "created_at": _iso(meeting.created_at),
+    }
+
+
+def meeting_dict(s: Session, actor: Actor, meeting: Meeting) -> dict[str, Any]:
+    """The meeting with the items the caller may see; 404 when it sees none of it."""
+    items = s.scalars(
+        select(AgendaItem).where(col(AgendaItem.meeting_id) == meeting.id).order_by(col(AgendaItem.id))
+    ).all()
+    visible = [i for i in items if may_see_item(actor, i)]
+    if actor.role not in COMMITTEE_ROLES and not visible:
+        raise NotFound("no such meeting")
+    standing = standing_members(s)
+    present = None
+    if meeting.mode == "in_person":
+        present = sorted(s.scalars(
+            select(col(Attendance.user_id)).where(col(Attendance.meeting_id) == meeting.id)
+        ))
+    return {
+        **meeting_summary(meeting),
+        "present": present,
+        "items": [item_dict(s, meeting, i, standing) for i in visible],
+    }
+
+
+def describe_meeting(rt: Runtime, actor: Actor, meeting_id: int) -> dict[str, Any]:
+    with rt.uow() as uow:
+        meeting = uow.session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise NotFound("no such meeting")
+        return meeting_dict(uow.session, actor, meeting)
+
+
+def describe_item(rt: Runtime, actor: Actor, item_id: int) -> dict[str, Any]:
+    """One item with its tally; absent and not visible are the same 404."""
+    with rt.uow() as uow:
+        s = uow.session
+        item = s.get(AgendaItem, item_id)
+        if item is None or not may_see_item(actor, item):
+            raise NotFound("no such agenda item")
+        meeting = s.get(Meeting, item.meeting_id)
+        assert meeting is not None
+        return item_dict(s, meeting, item, standing_members(s))
+
+
+def list_meetings(rt: Runtime, actor: Actor, *, page: int, per_page: int) -> list[dict[str, Any]]:
+    """Newest first. Only the secretariat and the standing members list meetings; an extra
+    member reaches its items through notifications and ``GET /items/{id}``."""
+    if actor.role not in COMMITTEE_ROLES:
+        raise Forbidden("only the secretariat and committee members list meetings")
+    with rt.uow() as uow:
+        rows = uow.session.scalars(
+            select(Meeting).order_by(col(Meeting.id).desc())
+            .offset((page - 1) * per_page).limit(per_page)
+        ).all()
+        return [meeting_summary(m) for m in rows]
