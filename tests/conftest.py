@@ -22,12 +22,9 @@ REQUIRE = os.environ.get("SANDBOX_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("SANDBOX_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_TEST_URL = os.environ.get("SANDBOX_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
-
 def _worker() -> str:
-    # One database per xdist worker (and per checkout, when several runs share a server).
-    suffix = os.environ.get("SANDBOX_TEST_DB_SUFFIX", "")
-    return os.environ.get("PYTEST_XDIST_WORKER", "main") + suffix
-
+    # One database per xdist worker and per run, so runs sharing a server never collide.
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 def _postgres_available() -> bool:
     try:
@@ -39,14 +36,12 @@ def _postgres_available() -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not here"
         return False
 
-
 def need_service(name: str, available: bool) -> None:
     if available:
         return
     if REQUIRE:
         pytest.fail(f"{name} is required (SANDBOX_REQUIRE_SERVICES=1) but not reachable")
     pytest.skip(f"{name} not reachable")
-
 
 def _migrate(url: str) -> None:
     from alembic import command
@@ -55,13 +50,11 @@ def _migrate(url: str) -> None:
 
     command.upgrade(alembic_config(url), "head")
 
-
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     _migrate(f"sqlite:///{path}")
     return path
-
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str | None]:
@@ -76,8 +69,10 @@ def postgres_url() -> Iterator[str | None]:
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     _migrate(url)
     yield url
-    admin.dispose()
 
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 def _truncate_postgres(url: str) -> None:
     from sandbox.adapters.tables import metadata
@@ -87,7 +82,6 @@ def _truncate_postgres(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
@@ -100,14 +94,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
     _truncate_postgres(url)
     return str(url)
 
-
 @pytest.fixture
 def postgres_only_url(postgres_url: str | None) -> str:
     need_service("PostgreSQL", postgres_url is not None)
     assert postgres_url is not None
     _truncate_postgres(postgres_url)
     return postgres_url
-
 
 def make_app(url: str, **extra: Any) -> Any:
     from sandbox import create_app
@@ -118,28 +110,23 @@ def make_app(url: str, **extra: Any) -> Any:
     seed_organisations(app.extensions["sandbox"])
     return app
 
-
 @pytest.fixture
 def app(database_url: str) -> Iterator[Any]:
     app = make_app(database_url)
     yield app
     app.extensions["sandbox.db"].dispose()
 
-
 @pytest.fixture
 def rt(app: Any) -> Any:
     return app.extensions["sandbox"]
-
 
 @pytest.fixture
 def people(app: Any) -> People:
     return People(app.extensions["sandbox"])
 
-
 @pytest.fixture
 def api(app: Any, people: People) -> ApiClient:
     return ApiClient(app.test_client(), people)
-
 
 @pytest.fixture
 def cast(people: People) -> Any:

@@ -104,6 +104,13 @@ def _handle(s: Session, rt: Runtime, now: datetime, timer: Timer) -> None:
     assert main is not None
     spec = next((t for t in definition.timers if t.kind == main.kind), None)
     filer_roles = rt.engine.definition(case).filer_roles
+    if timer.parent_id is None:
+        # Reminders of a deadline that has come are moot (a late sweep must not announce
+        # "7 days left" after the fact).
+        s.execute(update(Timer).where(Timer.parent_id == timer.id, Timer.status == "pending")
+                  .values(status="cancelled"))
+    elif main.status != "pending" or now >= main.due_at:
+        return
     if spec is not None and spec.notify and (timer.parent_id or not timer.trigger):
         users = notify.recipients(s, spec.notify, case=case,
                                   subject=None if subject is case else subject,
