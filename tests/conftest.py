@@ -22,9 +22,11 @@ REQUIRE = os.environ.get("SANDBOX_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("SANDBOX_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_TEST_URL = os.environ.get("SANDBOX_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
+
 def _worker() -> str:
     # One database per xdist worker and per run, so runs sharing a server never collide.
     return f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+
 
 def _postgres_available() -> bool:
     try:
@@ -36,12 +38,14 @@ def _postgres_available() -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not here"
         return False
 
+
 def need_service(name: str, available: bool) -> None:
     if available:
         return
     if REQUIRE:
         pytest.fail(f"{name} is required (SANDBOX_REQUIRE_SERVICES=1) but not reachable")
     pytest.skip(f"{name} not reachable")
+
 
 def _migrate(url: str) -> None:
     from alembic import command
@@ -50,11 +54,13 @@ def _migrate(url: str) -> None:
 
     command.upgrade(alembic_config(url), "head")
 
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     _migrate(f"sqlite:///{path}")
     return path
+
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str | None]:
@@ -74,6 +80,7 @@ def postgres_url() -> Iterator[str | None]:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
+
 def _truncate_postgres(url: str) -> None:
     from sandbox.adapters.tables import metadata
 
@@ -82,6 +89,7 @@ def _truncate_postgres(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
@@ -94,6 +102,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
     _truncate_postgres(url)
     return str(url)
 
+
 @pytest.fixture
 def postgres_only_url(postgres_url: str | None) -> str:
     need_service("PostgreSQL", postgres_url is not None)
@@ -101,14 +110,23 @@ def postgres_only_url(postgres_url: str | None) -> str:
     _truncate_postgres(postgres_url)
     return postgres_url
 
+
 def make_app(url: str, **extra: Any) -> Any:
     from sandbox import create_app
     from sandbox.services.people import seed_organisations
 
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test-secret",
-                      "SANDBOX_TIMER_LOOP": "0", **extra})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SANDBOX_TIMER_LOOP": "0",
+            **extra,
+        }
+    )
     seed_organisations(app.extensions["sandbox"])
     return app
+
 
 @pytest.fixture
 def app(database_url: str) -> Iterator[Any]:
@@ -116,17 +134,21 @@ def app(database_url: str) -> Iterator[Any]:
     yield app
     app.extensions["sandbox.db"].dispose()
 
+
 @pytest.fixture
 def rt(app: Any) -> Any:
     return app.extensions["sandbox"]
+
 
 @pytest.fixture
 def people(app: Any) -> People:
     return People(app.extensions["sandbox"])
 
+
 @pytest.fixture
 def api(app: Any, people: People) -> ApiClient:
     return ApiClient(app.test_client(), people)
+
 
 @pytest.fixture
 def cast(people: People) -> Any:
