@@ -89,6 +89,32 @@ class CaseSummary(Schema):
     updated_at = fields.String()
 
 
+class ExceptionOut(Schema):
+    """The special exception of an approved plan (its own state and version)."""
+
+    id = fields.Integer()
+    state = fields.String()
+    version = fields.Integer(metadata={"description": "send it with the exception's actions"})
+    kind = fields.String()
+    approved_on = fields.String()
+    starts_on = fields.String(metadata={"description": "first day of the term (effective day)"})
+    started_on = fields.String(allow_none=True)
+    ends_on = fields.String(allow_none=True, metadata={"description": "last day of the 4-year term"})
+    extended_until = fields.String(allow_none=True)
+    extension_used = fields.Boolean()
+    extension_months = fields.Integer(allow_none=True)
+    deemed_extension = fields.Boolean(metadata={"description": "2021: runs until the law is amended"})
+    conditions = fields.List(fields.String())
+    exceptions = fields.List(fields.Dict())
+    insurance = fields.Dict(allow_none=True)
+    correction = fields.Dict(allow_none=True)
+    revocation = fields.Dict(allow_none=True)
+    incidents = fields.List(fields.Dict())
+    results_report = fields.Dict(allow_none=True)
+    law_amendment = fields.Dict(allow_none=True)
+    flags = fields.Dict()
+
+
 class CaseOut(CaseSummary):
     data = fields.Dict()
     local_government = fields.String(allow_none=True)
@@ -97,7 +123,8 @@ class CaseOut(CaseSummary):
     actions = fields.List(fields.String())
     deadlines = fields.List(fields.Nested(DeadlineOut))
     consultations = fields.List(fields.Nested(ConsultationOut))
-    exception = fields.Dict(allow_none=True)
+    flags = fields.Dict(metadata={"description": "facts such as a review flagged overdue"})
+    exception = fields.Nested(ExceptionOut, allow_none=True)
 
 
 class CasePage(Schema):

@@ -11,6 +11,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ __all__ = [
 RELATIONS = frozenset(
     {"filer", "secretariat", "local_government", "agency", "system", "committee"}
 )
-PAYLOAD_TYPES = frozenset({"text", "int", "date", "agencies", "bool"})
+PAYLOAD_TYPES = frozenset({"text", "int", "date", "datetime", "agencies", "bool"})
 SAME_STATE = "="
 
 
@@ -63,6 +64,10 @@ class TimerDef:
     paused_in: tuple[str, ...]
     period: str
     period_days_from: str | None = None
+    period_months_from: str | None = None  # a correction order's months, say
+    # Count from 00:00 KST of the starting day, so that day counts (Civil Act 157 proviso):
+    # the term of an exception starts on the approval's effective day.
+    from_day_start: bool = False
     on_expiry: str | None = None
     reminders: str | None = None
     notify: tuple[str, ...] = ()
@@ -108,12 +113,17 @@ class Definition:
 
 
 def build_machine(definition: Definition) -> Machine:
+    """One machine transition per (trigger, source, dest). Where a trigger leads from one
+    state to several (chosen by guards in the door), the trigger is called with the chosen
+    destination and the condition lets only that one through."""
     specs = []
     for t in definition.transitions:
         for source in t.sources:
-            specs.append(
-                {"trigger": t.trigger, "source": source, "dest": t.dest_from(source)}
-            )
+            dest = t.dest_from(source)
+            specs.append({
+                "trigger": t.trigger, "source": source, "dest": dest,
+                "conditions": [partial(_is_chosen, dest)],
+            })
     return Machine(
         model=None,
         states=list(definition.states),
@@ -122,6 +132,10 @@ def build_machine(definition: Definition) -> Machine:
         auto_transitions=False,
         ignore_invalid_triggers=False,
     )
+
+
+def _is_chosen(dest: str, chosen: str | None = None) -> bool:
+    return chosen is None or chosen == dest
 
 
 def _tuple(value: Any) -> tuple[str, ...]:
@@ -156,6 +170,8 @@ def parse_definition(raw: Mapping[str, Any]) -> Definition:
                 paused_in=_tuple(t.get("paused_in")),
                 period=t["period"],
                 period_days_from=t.get("period_days_from"),
+                period_months_from=t.get("period_months_from"),
+                from_day_start=bool(t.get("from_day_start", False)),
                 on_expiry=t.get("on_expiry"),
                 reminders=t.get("reminders"),
                 notify=_tuple(t.get("notify")),
@@ -202,9 +218,18 @@ def validate(d: Definition) -> None:
                 raise DefinitionError(f"{where}: {t.trigger}.{name} has unknown type {kind}")
         if set(t.sources) & d.final:
             raise DefinitionError(f"{where}: {t.trigger} leaves a final state")
-    pairs = [(t.trigger, s) for t in d.transitions for s in t.sources]
-    if len(pairs) != len(set(pairs)):
-        raise DefinitionError(f"{where}: a trigger is defined twice for one source state")
+    # One trigger may lead from a state to several destinations, chosen by guards in file
+    # order: every alternative but the last must have a guard, or the later ones are dead.
+    seen: dict[tuple[str, str], TransitionDef] = {}
+    for t in d.transitions:
+        for source in t.sources:
+            earlier = seen.get((t.trigger, source))
+            same_dest = earlier is not None and earlier.dest_from(source) == t.dest_from(source)
+            if earlier is not None and (not earlier.guards or same_dest):
+                raise DefinitionError(
+                    f"{where}: {t.trigger} from {source} is shadowed by an earlier unguarded one"
+                )
+            seen[(t.trigger, source)] = t
     for timer in d.timers:
         for state in (*timer.starts_in, *timer.runs_in, *timer.paused_in):
             if state not in known:

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 from transitions import MachineError
 
-from ..adapters.tables import Case, Consultation, Organisation
+from ..adapters.tables import Case, Consultation, Organisation, SpecialException
 from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.rules import RuleSet
 from . import audit, notify, timers
@@ -29,9 +29,13 @@ from .messages import transition_message
 from .payload import clean_payload
 from .runtime import Engine
 
-__all__ = ["FireContext", "fire", "SUBJECT_TABLES"]
+__all__ = ["FireContext", "fire", "SUBJECT_TABLES", "SUBJECT_TYPES", "available_actions"]
 
-SUBJECT_TABLES: dict[str, Any] = {"case": Case, "consultation": Consultation}
+# What the door may move: a case, and the sub-processes that hang off one.
+SUBJECT_TABLES: dict[str, Any] = {
+    "case": Case, "consultation": Consultation, "exception": SpecialException,
+}
+SUBJECT_TYPES = {table: name for name, table in SUBJECT_TABLES.items()}
 
 
 @dataclass
@@ -75,7 +79,7 @@ def fire(
     expected_version: int | None = None,
     case: Case | None = None,
 ) -> FireContext:
-    subject_type = "case" if isinstance(subject, Case) else "consultation"
+    subject_type = SUBJECT_TYPES[type(subject)]
     definition = engine.definition(subject)
     if action not in definition.triggers:
         raise NotFound(f"'{action}' is not an action of {definition.process}")
@@ -126,7 +130,7 @@ def _drive(definition: Definition, ctx: FireContext) -> None:
     token = _Token()
     machine.add_model(token, initial=ctx.from_state)
     try:
-        token.trigger(ctx.transition.trigger)  # type: ignore[attr-defined]
+        token.trigger(ctx.transition.trigger, ctx.to_state)  # type: ignore[attr-defined]
     except MachineError as exc:  # pragma: no cover - candidates() already checked
         raise Conflict(str(exc)) from exc
     finally:
@@ -155,10 +159,11 @@ def _write(ctx: FireContext) -> None:
 
 
 def _record(ctx: FireContext) -> None:
-    subject_label = "case" if ctx.subject_type == "case" else f"consultation:{ctx.subject.id}"
-    tag = f"case:{ctx.transition.trigger}" if ctx.subject_type == "case" else (
-        f"case:consultation:{ctx.transition.trigger}"
-    )
+    if ctx.subject_type == "case":
+        subject_label, tag = "case", f"case:{ctx.transition.trigger}"
+    else:
+        subject_label = f"{ctx.subject_type}:{ctx.subject.id}"
+        tag = f"case:{ctx.subject_type}:{ctx.transition.trigger}"
     audit_payload = {**ctx.payload, **ctx.audit_extra}
     event_hash = audit.append_event(
         ctx.session,
@@ -204,7 +209,7 @@ def available_actions(
     """The actions the actor may fire on the subject now (role, state and guards hold)."""
     definition = engine.definition(subject)
     roles = definition.filer_roles or engine.definition(case).filer_roles
-    subject_type = "case" if isinstance(subject, Case) else "consultation"
+    subject_type = SUBJECT_TYPES[type(subject)]
     names = []
     for transition in definition.transitions:
         if subject.state not in transition.sources or transition.trigger in names:

@@ -1,14 +1,15 @@
 """Generic validation of the payload fields a definition declares for a transition.
 
-Types: ``text`` (non-empty), ``int``, ``date`` (YYYY-MM-DD), ``bool`` and ``agencies`` (a
-non-empty list of agency codes); a trailing ``?`` makes the field optional. Richer rules
+Types: ``text`` (non-empty), ``int``, ``date`` (YYYY-MM-DD), ``datetime`` (ISO 8601 with an
+offset), ``bool`` and ``agencies`` (a non-empty list of agency codes); a trailing ``?``
+makes the field optional. Richer rules
 (positions and their required texts, insurance minimums) live in the effects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ..domain.errors import Invalid
@@ -62,6 +63,14 @@ def _convert(kind: str, value: Any, is_agency: Callable[[str], bool]) -> Any:
             return date.fromisoformat(str(value)).isoformat()
         except ValueError:
             raise ValueError("날짜는 YYYY-MM-DD 형식입니다. / A date as YYYY-MM-DD.") from None
+    if kind == "datetime":
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise ValueError("시간대가 있는 ISO 8601 시각이어야 합니다. / An ISO 8601 time with an offset.")
+        return moment.isoformat()
     if kind == "agencies":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError("기관 코드 목록이어야 합니다. / A list of agency codes.")

@@ -8,7 +8,7 @@ KST on the days the rule set's ladder names.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -20,7 +20,10 @@ from ..domain.periods import Period, days_before, deadline_instant, period_last_
 from ..domain.rules import RuleSet
 from .definitions import Definition, TimerDef
 
-__all__ = ["active_timers", "sync_timers", "extend_timers", "cancel_all", "REMINDER_HOUR"]
+__all__ = [
+    "active_timers", "sync_timers", "extend_timers", "retime", "start_of_day", "cancel_all",
+    "REMINDER_HOUR",
+]
 
 REMINDER_HOUR = time(9, 0)
 ACTIVE = ("pending", "paused")
@@ -107,6 +110,37 @@ def extend_timers(
         _reschedule(session, timer, spec, rules, calendar, now, timer.extra_days + days)
 
 
+def retime(
+    session: Session,
+    *,
+    definition: Definition,
+    rules: RuleSet,
+    calendar: KoreanCalendar,
+    now: datetime,
+    subject_type: str,
+    subject_id: int,
+    kind: str,
+    period: Period,
+) -> date | None:
+    """Give a running deadline a new length counted from its original start (the committee
+    lengthens a term, a correction period is extended); returns its new last day."""
+    spec = next(s for s in definition.timers if s.kind == kind)
+    timer = next((t for t in active_timers(session, subject_type, subject_id)
+                  if t.parent_id is None and t.kind == kind), None)
+    if timer is None:
+        return None
+    session.execute(update(Timer).where(Timer.id == timer.id).values(period=period.to_dict()))
+    timer.period = period.to_dict()
+    _reschedule(session, timer, spec, rules, calendar, now, timer.extra_days)
+    return _last_day(session, timer, spec, calendar, timer.extra_days)[0]
+
+
+def start_of_day(moment: datetime) -> datetime:
+    """00:00 KST of ``moment``'s day, as UTC."""
+    day = moment.astimezone(KST).date()
+    return datetime.combine(day, time(0), tzinfo=KST).astimezone(UTC)
+
+
 def cancel_all(session: Session, subject_type: str, subject_id: int) -> None:
     _set_status(session, active_timers(session, subject_type, subject_id), "cancelled")
 
@@ -131,7 +165,10 @@ def _start(
     period = rules.period(spec.period)
     if spec.period_days_from and payload.get(spec.period_days_from):
         period = Period(days=int(payload[spec.period_days_from]))
-    last_day = period_last_day(now, period, calendar=calendar if spec.roll else None)
+    if spec.period_months_from and payload.get(spec.period_months_from):
+        period = Period(months=int(payload[spec.period_months_from]))
+    counted_from = start_of_day(now) if spec.from_day_start else now
+    last_day = period_last_day(counted_from, period, calendar=calendar if spec.roll else None)
     last_day, capped = _capped(session, spec, subject_type, subject_id, last_day)
     timer_id = session.execute(
         insert(Timer)
@@ -143,7 +180,7 @@ def _start(
             status="pending",
             due_at=deadline_instant(last_day),
             last_day=last_day,
-            counted_from=now,
+            counted_from=counted_from,
             period=period.to_dict(),
             extra_days=0,
             trigger=spec.on_expiry,

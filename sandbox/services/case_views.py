@@ -10,6 +10,7 @@ from ..adapters.tables import Case, Consultation, Timer
 from ..engine.actors import Actor
 from ..engine.door import available_actions
 from .consultation_views import consultation_dict
+from .exceptions import exception_dict, exception_of
 from .runtime import Runtime
 from .visibility import consultation_filter, visible_case
 
@@ -35,12 +36,17 @@ def describe_case(rt: Runtime, actor: Actor, case_id: int) -> dict[str, Any]:
     with rt.uow() as uow:
         s = uow.session
         case = visible_case(s, actor, case_id)
+        # The case's own deadlines and those of its special exception (not consultations').
         deadlines = s.scalars(
             select(Timer)
-            .where(Timer.subject_type == "case", Timer.subject_id == case.id,
+            .where(Timer.case_id == case.id, Timer.subject_type.in_(("case", "exception")),  # type: ignore[attr-defined]
                    Timer.parent_id.is_(None))  # type: ignore[union-attr]
             .order_by(Timer.id)
         ).all()
+        exception = exception_of(s, case.id)  # type: ignore[arg-type]
+        actions = available_actions(s, rt.engine, now, actor, case, case)
+        if exception is not None:
+            actions += available_actions(s, rt.engine, now, actor, exception, case)
         consultations = s.scalars(
             select(Consultation)
             .where(Consultation.case_id == case.id, consultation_filter(actor))
@@ -52,12 +58,13 @@ def describe_case(rt: Runtime, actor: Actor, case_id: int) -> dict[str, Any]:
             "local_government": case.local_government,
             "filer_org": case.filer_org,
             "decision": case.decision or {},
-            "actions": available_actions(s, rt.engine, now, actor, case, case),
+            "flags": case.flags or {},
+            "actions": actions,
             "deadlines": [
                 {"kind": t.kind, "due_at": t.due_at.isoformat(),
                  "last_day": t.last_day.isoformat() if t.last_day else None, "status": t.status}
                 for t in deadlines
             ],
             "consultations": [consultation_dict(s, c) for c in consultations],
-            "exception": (case.decision or {}).get("exception"),
+            "exception": exception_dict(exception),
         }

@@ -12,6 +12,8 @@ from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..engine import audit, door, timers
 from ..engine.actors import Actor
 from .case_data import validate_data
+from .exceptions import subject_for
+from .hooks.projects import check_district_reference, link_district_projects
 from .runtime import Runtime
 from .visibility import case_filter, visible_case
 
@@ -40,7 +42,7 @@ def file_case(rt: Runtime, actor: Actor, process: Any, data: Any) -> int:
     now = rt.clock.now()
     with rt.uow() as uow:
         s = uow.session
-        _check_references(s, actor, process, clean)
+        _check_references(s, actor, process, clean, rules)
         case = Case(
             process=process, definition_version=definition.version, rule_set=rules.code,
             state=definition.initial, data=clean, filer_user_id=actor.user_id,  # type: ignore[arg-type]
@@ -50,6 +52,8 @@ def file_case(rt: Runtime, actor: Actor, process: Any, data: Any) -> int:
         s.add(case)
         s.flush()
         case.reference = f"SB-{now.astimezone(KST).year}-{case.id:06d}"
+        if process == "district_designation":
+            link_district_projects(s, case)
         s.flush()
         audit.append_event(
             s, case_id=case.id, at=now, actor=actor, action="file", tag="case:filed",  # type: ignore[arg-type]
@@ -65,7 +69,9 @@ def file_case(rt: Runtime, actor: Actor, process: Any, data: Any) -> int:
         return case.id  # type: ignore[return-value]
 
 
-def _check_references(s: Any, actor: Actor, process: str, data: dict[str, Any]) -> None:
+def _check_references(s: Any, actor: Actor, process: str, data: dict[str, Any], rules: Any) -> None:
+    if process == "project_approval":
+        check_district_reference(s, rules, data)
     lg = data.get("local_government")
     if lg is not None:
         org = s.get(Organisation, lg)
@@ -93,7 +99,7 @@ def update_case(rt: Runtime, actor: Actor, case_id: int, version: Any, data: Any
         if case.state not in EDITABLE:
             raise Conflict(f"a case in '{case.state}' cannot be edited")
         clean = validate_data(case.process, {**case.data, **(data or {})})
-        _check_references(s, actor, case.process, clean)
+        _check_references(s, actor, case.process, clean, rt.engine.rules(case.rule_set))
         result = s.execute(
             update(Case)
             .where(Case.id == case.id, Case.version == version, Case.state.in_(EDITABLE))  # type: ignore[attr-defined]
@@ -105,6 +111,8 @@ def update_case(rt: Runtime, actor: Actor, case_id: int, version: Any, data: Any
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise Conflict("stale version: reload the case and apply your change again")
         changed = sorted(k for k in clean if clean.get(k) != case.data.get(k))
+        if case.process == "district_designation":
+            link_district_projects(s, case, clean)
         audit.append_event(
             s, case_id=case.id, at=now, actor=actor, action="edit", tag="case:edited",  # type: ignore[arg-type]
             subject="case", from_state=case.state, to_state=case.state,
@@ -121,8 +129,10 @@ def fire_action(
         raise Invalid.field("version", "must be an integer")
     with rt.uow() as uow:
         case = visible_case(uow.session, actor, case_id)
-        door.fire(uow.session, rt.engine, rt.clock.now(), actor, case, action, payload,
-                  expected_version=version)
+        # An approved plan's later actions belong to its special exception (its own version).
+        subject = subject_for(uow.session, rt.engine, case, action)
+        door.fire(uow.session, rt.engine, rt.clock.now(), actor, subject, action, payload,
+                  expected_version=version, case=case)
         uow.commit()
 
 

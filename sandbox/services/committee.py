@@ -26,6 +26,7 @@ from ..domain.tally import MODES
 from ..engine import audit, notify
 from ..engine.actors import Actor
 from .committee_views import extra_members_of, standing_members
+from .exceptions import committee_subject
 from .runtime import Runtime
 
 __all__ = [
@@ -33,7 +34,9 @@ __all__ = [
     "lock_meeting", "require_secretariat",
 ]  # fmt: skip
 
-PROPOSALS = ("approve", "approve_with_conditions", "reject")
+# request_modification: Act 49⑧, the applicant revises the plan and it comes back.
+PROPOSALS = ("approve", "approve_with_conditions", "reject", "request_modification")
+CONDITIONAL = ("approve_with_conditions", "request_modification")
 # The agenda may change until the meeting is closed.
 AGENDA_OPEN = ("scheduled", "open")
 
@@ -102,8 +105,9 @@ def _clean_item(proposal: Any, conditions: Any, extension_months: Any, extra: An
         errors["conditions"] = ["조건은 비어 있지 않은 문자열 목록입니다. / A list of non-empty texts."]
     elif proposal == "approve_with_conditions" and not conditions:
         errors["conditions"] = ["조건부 승인에는 조건이 필요합니다. / Required for approve_with_conditions."]
-    elif proposal in PROPOSALS and proposal != "approve_with_conditions" and conditions:
-        errors["conditions"] = ["조건은 조건부 승인에만 붙습니다. / Only for approve_with_conditions."]
+    elif proposal in PROPOSALS and proposal not in CONDITIONAL and conditions:
+        errors["conditions"] = ["조건은 조건부 승인·수정 요구에만 붙습니다. / "
+                                "Only for approve_with_conditions or request_modification."]
     if extension_months is not None and (
         isinstance(extension_months, bool) or not isinstance(extension_months, int)
         or not 1 <= extension_months <= 24
@@ -122,6 +126,17 @@ def _clean_item(proposal: Any, conditions: Any, extension_months: Any, extra: An
         "extension_months": extension_months,
         "extra_members": sorted(set(extra)),
     }
+
+
+def _extension_length(subject: Any, months: int | None) -> int | None:
+    """An extension item carries the length proposed: at most what the operator asked for."""
+    requested = (getattr(subject, "record", None) or {}).get("extension_request", {}).get("months")
+    if getattr(subject, "state", None) != "extension_requested" or requested is None:
+        return months
+    if months is not None and months > requested:
+        raise Invalid.field("extension_months",
+                            f"신청한 {requested}개월 이하 / At most the {requested} months requested.")
+    return months or requested
 
 
 def add_item(
@@ -148,9 +163,10 @@ def add_item(
         ).first()
         if case is None:
             raise NotFound("no such case")
-        candidates = rt.engine.definition(case).candidates(clean["proposal"], case.state)
-        if not any("committee" in t.roles for t in candidates):
+        subject = committee_subject(s, rt.engine, case, clean["proposal"])
+        if subject is None:
             raise Conflict(f"the case is not tabled for '{clean['proposal']}' (state '{case.state}')")
+        clean["extension_months"] = _extension_length(subject, clean["extension_months"])
         pending = s.scalars(
             select(col(AgendaItem.id))
             .where(col(AgendaItem.case_id) == case.id, col(AgendaItem.outcome).is_(None))

@@ -27,6 +27,7 @@ from ..engine.actors import COMMITTEE, Actor
 from ..engine.runtime import Engine
 from .committee import require_secretariat
 from .committee_views import standing_members, tally_of
+from .exceptions import committee_subject
 from .runtime import Runtime
 
 __all__ = ["close_meeting"]
@@ -42,6 +43,7 @@ PROPOSAL_LABELS = {
     "approve": ("원안 의결", "approve"),
     "approve_with_conditions": ("조건부 의결", "approve with conditions"),
     "reject": ("불승인 의결", "reject"),
+    "request_modification": ("보완·수정 요구 의결", "request modification"),
 }
 
 
@@ -89,9 +91,10 @@ def _decide(
         "conditions": list(item.conditions or []), "extension_months": item.extension_months,
         "tally": counted,
     }
-    applicable = any("committee" in t.roles for t in definition.candidates(item.proposal, case.state))
-    if outcome == OUTCOME_PASSED and applicable:
-        door.fire(s, engine, now, COMMITTEE, case, item.proposal, resolution, case=case)
+    # The item decides the case or its exception (an extension, a revocation).
+    subject = committee_subject(s, engine, case, item.proposal)
+    if outcome == OUTCOME_PASSED and subject is not None:
+        door.fire(s, engine, now, COMMITTEE, subject, item.proposal, resolution, case=case)
     else:
         # Not passed or no quorum: the case stays for re-tabling. A passed item whose case
         # has meanwhile left the committee's hands is recorded but moves nothing.

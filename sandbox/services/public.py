@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..adapters.tables import Case, Comment, Timer
+from ..adapters.tables import Case, Comment, Organisation, SpecialException, Timer
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..engine import audit
 from ..engine.actors import Actor
@@ -27,11 +27,58 @@ def register_entries(rt: Runtime) -> list[dict[str, Any]]:
                 select(Case).where(Case.process == process, Case.state.in_(states))  # type: ignore[attr-defined]
                 .order_by(Case.id)
             )
-            entries.extend(_district_entry(c) for c in rows)
+            entries.extend(_district_entry(c, _org_names(uow.session)) for c in rows)
+        pairs = uow.session.execute(
+            select(Case, SpecialException).join(SpecialException, SpecialException.case_id == Case.id)
+            .order_by(Case.id)
+        ).all()
+        names = _org_names(uow.session)
+        entries.extend(_project_entry(c, e, names) for c, e in pairs)
     return entries
 
 
-def _district_entry(case: Case) -> dict[str, Any]:
+def _org_names(session: Any) -> dict[str, str]:
+    return {o.code: o.name_ko for o in session.scalars(select(Organisation))}
+
+
+# The exception's state as the register's status (DOMAIN "The public register").
+KIND_LABELS = {"innovation": "스마트혁신사업 / innovation", "demonstration": "스마트실증사업 / demonstration"}
+
+
+def _project_entry(case: Case, exception: SpecialException, names: dict[str, str]) -> dict[str, Any]:
+    """An approved project as real registers publish it: operator, kind, exceptions with
+    their target articles, conditions, period (or "until the law is amended"), status."""
+    operator = case.data.get("operator") or {}
+    if exception.deemed_extension:
+        end = "법령 정비 시까지 / until the law is amended"
+    else:
+        last = exception.extended_until or exception.ends_on
+        end = last.isoformat() if last else None
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "kind": "project",
+        "project_kind": exception.kind,
+        "exception_type": KIND_LABELS.get(exception.kind, exception.kind),
+        "name": case.data.get("title"),
+        "operator": operator.get("name"),
+        "operator_address": operator.get("address"),
+        "local_government": case.local_government,
+        "area": names.get(case.local_government or "", case.local_government),
+        "area_km2": None,
+        "approval_date": exception.approved_on.isoformat(),
+        "start_date": exception.started_on.isoformat() if exception.started_on else None,
+        "end_date": end,
+        "extended": exception.extension_used,
+        "conditions": list(exception.conditions or []),
+        "exceptions": list(exception.exceptions or []),
+        "lead_agency": "MOLIT",
+        "regulating_agencies": list(case.data.get("regulating_agencies") or []),
+        "status": exception.state,
+    }
+
+
+def _district_entry(case: Case, names: dict[str, str]) -> dict[str, Any]:
     resolution = (case.decision or {}).get("resolution") or {}
     decided = resolution.get("decided_at")
     return {
@@ -39,7 +86,7 @@ def _district_entry(case: Case) -> dict[str, Any]:
         "reference": case.reference,
         "kind": "district",
         "name": case.data.get("name"),
-        "operator": case.data.get("local_government"),
+        "operator": names.get(case.local_government or "", case.local_government),
         "local_government": case.local_government,
         "area": case.data.get("area_description"),
         "area_km2": case.data.get("area_km2"),

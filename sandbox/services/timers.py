@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from ..adapters.tables import Case, Consultation, Timer
+from ..adapters.tables import Case, Timer
 from ..domain.errors import DomainError
 from ..engine import door, notify
 from ..engine.actors import SYSTEM
@@ -27,7 +27,7 @@ __all__ = ["fire_due_timers", "MAX_ATTEMPTS"]
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-SUBJECTS: dict[str, Any] = {"case": Case, "consultation": Consultation}
+SUBJECTS: dict[str, Any] = door.SUBJECT_TABLES
 
 
 def fire_due_timers(rt: Runtime, *, batch: int = 200, now: datetime | None = None) -> int:

@@ -283,12 +283,22 @@ def test_refuses_leaving_a_final_state():
         parse_definition(raw)
 
 
-def test_refuses_a_trigger_defined_twice_for_one_state():
+def test_refuses_a_trigger_defined_twice_for_one_state_without_a_guard_to_choose():
     raw = variant()
     raw["transitions"].append(
         {"trigger": "approve", "source": "submitted", "dest": "withdrawn", "roles": ["secretariat"]})
-    with pytest.raises(DefinitionError, match="defined twice"):
+    with pytest.raises(DefinitionError, match="shadowed by an earlier unguarded one"):
         parse_definition(raw)
+
+
+def test_a_guarded_alternative_may_precede_another_destination():
+    raw = variant()
+    first = next(t for t in raw["transitions"] if t["trigger"] == "approve")
+    raw["transitions"].insert(raw["transitions"].index(first), {
+        "trigger": "approve", "source": first["source"], "dest": "withdrawn",
+        "roles": ["secretariat"], "guards": ["some_guard"]})
+    definition = parse_definition(raw)
+    assert [t.dest for t in definition.candidates("approve", "submitted")] == ["withdrawn", first["dest"]]
 
 
 def test_refuses_an_unknown_payload_type():

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from .cases import Attachment, AuditEvent, Case, Comment, Consultation, Document
 from .committee import AgendaItem, Attendance, Meeting, Recusal, Vote
+from .exceptions import SpecialException
 from .outbox import Notification
 from .people import ApiToken, Organisation, User
 from .timers import Timer
@@ -24,6 +25,7 @@ __all__ = [
     "Notification",
     "Organisation",
     "Recusal",
+    "SpecialException",
     "Timer",
     "User",
     "Vote",

@@ -30,6 +30,8 @@ class Case(SQLModel, table=True):
     updated_at: datetime = utc_field()
     # Head of the case's hash chain; bumped under the row lock by every audit append.
     decision: dict[str, Any] = json_field()
+    # Facts that do not change the state: a review flagged overdue, a late close (Act 49②).
+    flags: dict[str, Any] = json_field()
     audit_seq: int = 0
     audit_head: str = Field(default="", max_length=64)
 

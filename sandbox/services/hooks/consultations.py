@@ -28,7 +28,8 @@ def open_consultations(ctx: FireContext) -> None:
     """One consultation per agency, in parallel, each with its own clock."""
     process = "rapid_consultation" if ctx.case.process == "rapid_confirmation" else "consultation"
     definition = ctx.engine.registry.get(process)
-    agencies = ctx.payload.get("agencies") or ctx.case.data.get("agencies") or []
+    agencies = (ctx.payload.get("agencies") or ctx.case.data.get("agencies")
+                or ctx.case.data.get("regulating_agencies") or [])
     for agency in agencies:
         consultation_id = ctx.session.execute(
             insert(Consultation)
