@@ -56,9 +56,25 @@ class _Driver:
     def act(self, case_id: int, action: str, who: str, **payload: Any) -> Any:
         return self.call("POST", f"/api/v1/cases/{case_id}/actions/{action}", who, payload)
 
-    def file(self, who: str, **data: Any) -> int:
-        body = {"process": "district_designation", "data": data}
+    def file(self, who: str, process: str = "district_designation", **data: Any) -> int:
+        body = {"process": process, "data": data}
         return int(self.call("POST", "/api/v1/cases", who, body)["id"])
+
+    def decide(self, rt: Runtime, start: Any, title: str, items: list[dict[str, Any]]) -> None:
+        """An in-person meeting where every standing member attends and votes for."""
+        sec = DEMO_USERS[0][0]
+        members = [u[0] for u in DEMO_USERS if u[1] == "committee_member"]
+        meeting = self.call("POST", "/api/v1/meetings", sec, {
+            "title": title, "mode": "in_person",
+            "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=3)).isoformat()})
+        made = [self.call("POST", f"/api/v1/meetings/{meeting['id']}/items", sec, item) for item in items]
+        self.call("POST", f"/api/v1/meetings/{meeting['id']}/open", sec)
+        self.call("POST", f"/api/v1/meetings/{meeting['id']}/attendance", sec,
+                  {"present": [_user_id(rt, m) for m in members]})
+        for item in made:
+            for member in members:
+                self.call("POST", f"/api/v1/items/{item['id']}/vote", member, {"choice": "for"})
+        self.call("POST", f"/api/v1/meetings/{meeting['id']}/close", sec)
 
 
 @contextmanager
@@ -139,6 +155,7 @@ def _cases(rt: Runtime, d: _Driver, clock: FixedClock) -> Iterator[str]:
     d.call("POST", f"/api/v1/meetings/{meeting['id']}/close", sec)
     yield f"designated district: case {designated} (Sejong)"
     yield f"district tabled for the committee: case {tabled} (Busan)"
+    yield from _plans(rt, d, clock, designated)
 
     clock.advance(days=45)
     consulting = d.file(incheon, **_district(
@@ -170,6 +187,56 @@ def _cases(rt: Runtime, d: _Driver, clock: FixedClock) -> Iterator[str]:
         "인천 영종 스마트규제혁신지구", "incheon", "인천 중구 영종도 일원", 4.4, "도심항공교통 실증"))
     d.act(submitted, "submit", incheon)
     yield f"district awaiting the completeness review: case {submitted} (Incheon)"
+
+
+def _plan(title: str, district_id: int, summary: str, exceptions: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "title": title, "kind": "demonstration", "local_government": "sejong",
+        "district_id": district_id, "summary": summary, "requested_exceptions": exceptions,
+        "safety_measures": "안전요원 동승, 최고 속도 제한, 원격 관제",
+        "compensation_plan": "영업배상 책임보험 가입, 사고 시 72시간 내 보상 절차 개시",
+        "regulating_agencies": ["KNPA", "PIPC"],
+        "operator": {"name": "(주)데모모빌리티", "address": "세종특별자치시 한누리대로 2130"},
+    }
+
+
+def _plans(rt: Runtime, d: _Driver, clock: FixedClock, district: int) -> Iterator[str]:
+    """Business plans in the designated Sejong district: one approved and running, one in
+    agency consultation, one waiting for the local government's review."""
+    ceo, sec, sejong = "ceo@demo-mobility.kr", DEMO_USERS[0][0], DEMO_USERS[1][0]
+    officials = {"KNPA": DEMO_USERS[4][0], "PIPC": DEMO_USERS[5][0]}
+    running = d.file(ceo, "project_approval", **_plan(
+        "수요응답형 자율주행 셔틀 실증", district, "5-1 생활권 순환 노선에서 호출형 자율주행 셔틀 운행",
+        [{"law": "여객자동차 운수사업법", "article": "제4조", "reason": "면허 없는 유상 여객 운송"}]))
+    consulting = d.file(ceo, "project_approval", **_plan(
+        "실외 자율주행 배송 로봇", district, "아파트 단지와 상가 사이 보도에서 배송 로봇 운행",
+        [{"law": "도로교통법", "article": "제13조의2", "reason": "보도 통행"},
+         {"law": "개인정보 보호법", "article": "제25조", "reason": "이동형 영상기기 촬영"}]))
+    reviewing = d.file(ceo, "project_approval", **_plan(
+        "스마트 주차 공유", district, "공영 주차장 빈 면을 실시간으로 공유",
+        [{"law": "주차장법", "article": "제19조", "reason": "부설주차장 공유 제한"}]))
+    for case_id in (running, consulting, reviewing):
+        d.act(case_id, "submit", ceo)
+    for case_id in (running, consulting):
+        d.act(case_id, "record_local_review", sejong, opinion="지역 수요가 있어 추진 필요",
+              required_measures="보행자 안전 대책 수립", applicant_action_plan="안전요원 배치와 속도 제한")
+        d.act(case_id, "open_consultation", sec)
+    case = d.call("GET", f"/api/v1/cases/{running}", sec)
+    for c in case["consultations"]:
+        d.call("POST", f"/api/v1/consultations/{c['id']}/reply", officials[c["agency"]],
+               {"position": "consent"})
+    d.act(running, "table", sec)
+    clock.advance(days=7)
+    d.decide(rt, clock.now(), "제13차 국가스마트도시위원회", [{
+        "case_id": running, "proposal": "approve_with_conditions",
+        "conditions": ["안전요원 상시 탑승", "분기별 운행 실적 보고"]}])
+    d.act(running, "file_insurance", ceo, insurer="한국손해보험", policy_number="LIA-DEMO-0001",
+          valid_until=(clock.now() + timedelta(days=800)).date().isoformat(),
+          death_per_person_krw=150_000_000, property_per_accident_krw=1_000_000_000)
+    d.act(running, "start", ceo, started_on=clock.now().date().isoformat())
+    yield f"approved plan with a running special exception: case {running} (applicant)"
+    yield f"plan in agency consultation: case {consulting} (KNPA, PIPC)"
+    yield f"plan awaiting the local government's review: case {reviewing} (Sejong)"
 
 
 def _user_id(rt: Runtime, email: str) -> int:
