@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from urllib.parse import quote
 
 from flask import current_app, send_file
 from flask_smorest import Blueprint
@@ -115,11 +116,20 @@ def download(attachment_id: int) -> Any:
     """Download a file with the type its content was found to be."""
     found = attachments.get_attachment(runtime(), current_actor(), attachment_id)
     response = send_file(
-        io.BytesIO(found["content"]), mimetype=found["content_type"], as_attachment=True,
-        download_name=found["filename"], etag=found["sha256"], conditional=False,
-        max_age=0,
+        io.BytesIO(found["content"]), mimetype=found["content_type"], etag=found["sha256"],
+        conditional=False, max_age=0,
     )
+    response.headers["Content-Disposition"] = _disposition(found["filename"])
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _disposition(filename: str) -> str:
+    """``attachment`` with the UTF-8 name (RFC 6266) and a plain ASCII fallback: Werkzeug's
+    own fallback of a Korean name would be just ``.pdf``."""
+    stem, _, ext = filename.rpartition(".")
+    plain = "".join(c for c in stem if c.isascii() and (c.isalnum() or c in "-_ ()")).strip()
+    return (f'attachment; filename="{plain or "attachment"}.{ext}"; '
+            f"filename*=UTF-8''{quote(filename, safe='')}")

@@ -101,8 +101,8 @@ def test_accepted_types_are_stored_listed_and_downloaded(api, app, cast):
         assert raw.mimetype == "application/pdf"
         assert raw.headers["X-Content-Type-Options"] == "nosniff"
         disposition = raw.headers["Content-Disposition"]
-        assert disposition.startswith("attachment;")
-        assert f"filename*=UTF-8''{quote('사업계획서.pdf')}" in disposition
+        assert disposition == ('attachment; filename="attachment.pdf"; '
+                               f"filename*=UTF-8''{quote('사업계획서.pdf')}")
 
         events = [e for e in ok(api.get(f"/api/v1/cases/{cid}/history", APPLICANT))
                   if e["action"] == "attach"]
@@ -172,6 +172,7 @@ def test_only_those_who_see_the_case_see_its_files(api, cast):
         for who in (KNPA, PIPC, SECRETARIAT):
             raw = api.client.get(download, headers=api._headers(who))
             assert raw.status_code == 200 and raw.data == files.PDF, who
+            assert raw.headers["Content-Disposition"].startswith('attachment; filename="file.pdf"')
             assert [a["id"] for a in ok(api.get(f"/api/v1/cases/{cid}/attachments", who))] == [aid]
         assert api.get(download, MOTIE).status == 404  # not consulted on this case
         assert api.get(download, OTHER_APPLICANT).status == 404
