@@ -27,7 +27,9 @@ _KEYS = {
     "MAIL_USE_TLS": "0",
     "MAIL_FROM": "sandbox@localhost",
     "MAX_UPLOAD_MB": "20",
+    "MAX_ATTACHMENT_BYTES": None,  # default: MAX_UPLOAD_MB
 }
+MULTIPART_ALLOWANCE = 64 * 1024  # the multipart envelope and form fields around a file
 
 
 def load_config(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, Any]:
@@ -41,5 +43,9 @@ def load_config(overrides: Mapping[str, Any] | None, instance_path: str) -> dict
         raise RuntimeError("SANDBOX_RULE_SET must be 2020 or 2021")
     if config["SANDBOX_ENV"] == "production" and config["SECRET_KEY"] in (DEFAULT_SECRET, "", None):
         raise RuntimeError("refusing to start in production with the default SECRET_KEY")
-    config["MAX_CONTENT_LENGTH"] = int(config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    # One attachment may be MAX_ATTACHMENT_BYTES (413 from the service); a body larger than
+    # that plus its envelope is refused by Flask before it is read (413 too).
+    limit = int(config.get("MAX_ATTACHMENT_BYTES") or int(config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+    config["MAX_ATTACHMENT_BYTES"] = limit
+    config["MAX_CONTENT_LENGTH"] = limit + MULTIPART_ALLOWANCE
     return config

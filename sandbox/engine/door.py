@@ -8,6 +8,7 @@ appends the audit event, starts, pauses or cancels timers and writes notificatio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -55,6 +56,9 @@ class FireContext:
     to_state: str
     # Effects may add facts to the audit event (a deemed answer's legal ground, say).
     audit_extra: dict[str, Any] = field(default_factory=dict)
+    # Work an effect defers until this transition's event is recorded: a transition it
+    # causes (a case moving on when its last answer comes in) is then audited after its cause.
+    then: list[Callable[[], Any]] = field(default_factory=list)
 
     @property
     def rules(self) -> RuleSet:
@@ -122,6 +126,8 @@ def fire(
     for name in transition.effects:
         EFFECTS[name](ctx)
     _record(ctx)
+    for deferred in ctx.then:
+        deferred()
     return ctx
 
 

@@ -1,3 +1,10 @@
 """Imports the modules that register guards and effects (kept in one list on purpose)."""
 
-from ..services.hooks import committee, consultations, districts, exceptions, projects  # noqa: F401
+from ..services.hooks import (  # noqa: F401
+    committee,
+    consultations,
+    districts,
+    exceptions,
+    projects,
+    rapid,
+)

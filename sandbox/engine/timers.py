@@ -72,7 +72,9 @@ def sync_timers(
         elif timer is not None and timer.status == "paused" and new_state not in spec.paused_in:
             paused_days = _kst_days(timer.paused_at, now)
             _reschedule(session, timer, spec, rules, calendar, now, timer.extra_days + paused_days)
-        elif timer is None and new_state in spec.starts_in:
+        elif timer is None and new_state in spec.starts_in and new_state != old_state:
+            # A timer starts on entering a state; a "=" transition (a late flag fired by this
+            # very timer, say) must not start it again.
             _start(session, spec, rules, calendar, now, case_id, subject_type, subject_id, payload)
 
 

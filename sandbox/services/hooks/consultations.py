@@ -19,6 +19,11 @@ POSITIONS = {
         "object": "comment",
         "not_applicable": None,
     },
+    # Rapid confirmation (Act 49-2③): whether a permit is needed, with its requirements.
+    "rapid_consultation": {
+        "permit_required": "requirements",
+        "no_permit_required": None,
+    },
 }
 SETTLED = ("answered", "overdue", "closed", "deemed")
 
