@@ -27,6 +27,8 @@ _KEYS = {
     "MAIL_USE_TLS": "0",
     "MAIL_FROM": "sandbox@localhost",
     "MAX_UPLOAD_MB": "20",
+    # Cookies are Secure unless SANDBOX_PUBLIC_URL is plain http; "1"/"0" decides explicitly.
+    "SANDBOX_SECURE_COOKIES": None,
 }
 
 

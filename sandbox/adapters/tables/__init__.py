@@ -7,6 +7,7 @@ from .committee import AgendaItem, Attendance, Meeting, Recusal, Vote
 from .outbox import Notification
 from .people import ApiToken, Organisation, User
 from .timers import Timer
+from .web import FilingDraft, LoginFailure
 
 metadata = SQLModel.metadata
 
@@ -20,8 +21,10 @@ __all__ = [
     "Comment",
     "Consultation",
     "Document",
+    "FilingDraft",
     "Meeting",
     "Notification",
+    "LoginFailure",
     "Organisation",
     "Recusal",
     "Timer",
