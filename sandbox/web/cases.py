@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -23,6 +23,7 @@ from .common import actor, back_to_case, choices, flash_error, org_names, page, 
 from .diagram import render_svg
 from .forms import parse, payload_fields, schema_fields
 from .i18n import lang
+from .i18n import last_day as _last_day
 from .labels import action_label
 
 bp = Blueprint("case_pages", __name__)
@@ -52,9 +53,9 @@ def days_left(last_day: Any) -> dict[str, int] | None:
     """Calendar days and working days from today (KST) to a deadline's last day."""
     if last_day is None:
         return None
-    from datetime import date
-
-    day = date.fromisoformat(last_day) if isinstance(last_day, str) else last_day
+    day = _last_day(last_day)
+    if day is None:
+        return None
     today = rt().clock.now().astimezone(KST).date()
     calendar = rt().engine.calendar
     if day < today:

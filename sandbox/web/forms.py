@@ -130,7 +130,9 @@ def _scalar(f: Field, raw: str | None) -> Any:
     return raw if raw else None
 
 
-def parse(specs: list[Field], form: MultiDict[str, str], *, typed: bool = False) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def parse(
+    specs: list[Field], form: MultiDict[str, str], *, typed: bool = False
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The posted form as data. Empty inputs are left out (the schema then says what is
     missing). ``typed`` converts whole numbers here (action payloads take real ints)."""
     data: dict[str, Any] = {}
@@ -183,7 +185,7 @@ _MESSAGES = {
 def _message(name: str, message: str) -> str:
     label = field_label(name)
     key = _MESSAGES.get(message)
-    if key == "required" or message.startswith("필수 항목") or message.startswith("Shorter than minimum length 1"):
+    if key == "required" or message.startswith(("필수 항목", "Shorter than minimum length 1")):
         return _("Enter %(label)s", label=label)
     if key in ("number", "integer"):
         return _("%(label)s must be a number", label=label)

@@ -7,7 +7,7 @@ already; template texts are gettext messages in ``translations/``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -73,6 +73,25 @@ def format_time(value: Any) -> str:
     return f"{format_day(local.date())} {local:%H:%M}"
 
 
+def last_day(value: Any) -> date | None:
+    """The last day of a deadline stored as the instant it runs out (00:00 KST after it)."""
+    if isinstance(value, str) and "T" in value:
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        local = value.astimezone(KST)
+        if (local.hour, local.minute, local.second) == (0, 0, 0):
+            return local.date() - timedelta(days=1)
+        return local.date()
+    return _day(value)
+
+
+def format_due(value: Any) -> str:
+    return format_day(last_day(value))
+
+
 def bilingual(text: Any) -> str:
     """The product's own messages read "한국어 / English": keep the reader's half."""
     if not isinstance(text, str) or " / " not in text:
@@ -110,7 +129,8 @@ def init(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     Babel(app, locale_selector=_select)
     app.register_blueprint(bp)
-    app.jinja_env.filters.update(day=format_day, time=format_time, bi=bilingual, loc=localized)
+    app.jinja_env.filters.update(
+        day=format_day, time=format_time, due=format_due, bi=bilingual, loc=localized)
     from . import labels
     from .forms import lookup
 

@@ -58,7 +58,8 @@ def register_csv() -> Response:
         row = dict(entry)
         row["regulating_agencies"] = ";".join(entry.get("regulating_agencies") or [])
         row["conditions"] = " / ".join(entry.get("conditions") or [])
-        row["exceptions"] = " / ".join(f"{e.get('law')} {e.get('article')}" for e in entry.get("exceptions") or [])
+        row["exceptions"] = " / ".join(
+            f"{e.get('law')} {e.get('article')}" for e in entry.get("exceptions") or [])
         writer.writerow(["" if row.get(c) is None else row.get(c) for c in CSV_COLUMNS])
     return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=register.csv"})
