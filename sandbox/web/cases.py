@@ -94,8 +94,8 @@ def show(case_id: int) -> Any:
         forms[action] = payload_fields(dict(t.payload), choices()) if t is not None else []
     latest = events[-1] if events else None
     asked = latest if latest is not None and latest.to_state == case["state"] and latest.payload else None
-    specs = schema_fields(SCHEMAS[case["process"]], None, choices(), case["data"]) \
-        if case["process"] in SCHEMAS else []
+    schema = SCHEMAS.get(case["process"])
+    specs = schema_fields(schema, _visible(schema), choices(), case["data"]) if schema else []
     return page(
         "cases/show.html", case=case, events=events, forms=forms, latest=asked, specs=specs,
         orgs=org_names(), definition=definition,

@@ -31,14 +31,16 @@ def test_a_form_without_csrf_token_is_refused(client, cast):
 
 
 def test_the_api_keeps_bearer_tokens_and_needs_no_csrf(api, cast):
-    case = ok(api.post("/api/v1/cases", {"process": "district_designation", "data": DISTRICT}, SEJONG), 201)
+    body = {"process": "district_designation", "data": DISTRICT}
+    case = ok(api.post("/api/v1/cases", body, SEJONG), 201)
     assert case["state"] == "draft"
     missing = api.get("/api/v1/nothing-here")
     assert missing.status == 404 and missing.content_type == "application/problem+json"
 
 
 def test_another_filers_case_page_is_404(api, client, cast):
-    project_like = ok(api.post("/api/v1/cases", {"process": "district_designation", "data": DISTRICT}, SEJONG), 201)
+    body = {"process": "district_designation", "data": DISTRICT}
+    project_like = ok(api.post("/api/v1/cases", body, SEJONG), 201)
     sign_in(client, "official@busan.go.kr")
     assert client.get(f"/cases/{project_like['id']}").status_code == 404
     assert client.get(f"/cases/{project_like['id']}/actions/submit").status_code == 404
@@ -187,8 +189,9 @@ def test_every_page_has_lang_title_and_labels(app, api, client, cast, frozen):
     seen = _walk(client, ["/", "/login", "/register", "/opinions", f"/opinions/{open_case['id']}"])
     for who, start in [
         (SEJONG, ["/dashboard", "/file", "/cases", f"/cases/{consulting['id']}"]),
-        (SECRETARIAT, ["/dashboard", "/committee", "/committee/meetings/new", f"/committee/meetings/{meeting['id']}",
-                       f"/cases/{consulting['id']}", f"/cases/{open_case['id']}/actions/open_consultation"]),
+        (SECRETARIAT, ["/dashboard", "/committee", "/committee/meetings/new",
+                       f"/committee/meetings/{meeting['id']}", f"/cases/{consulting['id']}",
+                       f"/cases/{open_case['id']}/actions/open_consultation"]),
         (KNPA, ["/agency/consultations"]),
         (APPLICANT, ["/dashboard"]),
         ("member1@committee.go.kr", ["/committee", f"/committee/meetings/{meeting['id']}"]),
