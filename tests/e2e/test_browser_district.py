@@ -41,24 +41,28 @@ class Person:
     def __init__(self, browser: Any, base: str, email: str | None = None) -> None:
         self.context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
         self.page = self.context.new_page()
-        self.page.set_default_timeout(10_000)
+        self.page.set_default_timeout(30_000)
         if email:
             self.page.goto("/login")
             self.page.fill("#f-email", email)
             self.page.fill("#f-password", PASSWORD)
-            self.page.click("main button[type=submit]")
+            with self.page.expect_navigation():
+                self.page.click("main button[type=submit]")
             assert "/login" not in self.page.url
 
     def submit(self, form: str = "main form") -> None:
-        self.page.locator(f"{form} button[type=submit]:not([name=later]):not([name=add])").first.click()
+        # Every form posts and the answer is a new page: wait for it before looking.
+        with self.page.expect_navigation():
+            self.page.locator(f"{form} button[type=submit]:not([name=later]):not([name=add])").first.click()
 
     def action(self, case_id: int, name: str) -> None:
         self.page.goto(f"/cases/{case_id}")
         link = self.page.locator(f"main a[href$='/actions/{name}']")
-        if link.count():
-            link.click()
-        else:
-            self.page.locator(f"main form[action$='/actions/{name}'] button").click()
+        with self.page.expect_navigation():
+            if link.count():
+                link.click()
+            else:
+                self.page.locator(f"main form[action$='/actions/{name}'] button").click()
 
     def close(self) -> None:
         self.context.close()
@@ -71,8 +75,10 @@ def test_district_from_filing_to_designation(live, browser):
     lg = Person(browser, base, "sejong@test.go.kr")
     p = lg.page
     p.goto("/file")
-    p.click("form[action$='/file/district_designation'] button")
-    p.click("a[href$='/about']")
+    with p.expect_navigation():
+        p.click("form[action$='/file/district_designation'] button")
+    with p.expect_navigation():
+        p.click("a[href$='/about']")
     p.fill("#f-name", "")
     lg.submit()
     summary = p.locator(".error-summary")
@@ -94,12 +100,14 @@ def test_district_from_filing_to_designation(live, browser):
     lg.submit()
     p.fill("#f-plan-summary", "자율주행 셔틀 실증")
     lg.submit()
-    p.click("a[href$='/check']")
+    with p.expect_navigation():
+        p.click("a[href$='/check']")
     assert "세종 브라우저 규제혁신지구" in p.inner_text("main")
     lg.submit()
     reference = p.inner_text(".reference")
     assert reference.startswith("SB-")
-    p.click("main a[href^='/cases/']")
+    with p.expect_navigation():
+        p.click("main a[href^='/cases/']")
     case_id = int(p.url.rstrip("/").rsplit("/", 1)[1])
 
     # 2. The secretariat asks for a supplement.
@@ -116,7 +124,8 @@ def test_district_from_filing_to_designation(live, browser):
     # 3. The local government sees the request, changes its answers and resubmits.
     p.goto(f"/cases/{case_id}")
     assert "구역 경계 도면을 보완하세요." in p.inner_text("main")
-    p.click("a[href$='/edit']")
+    with p.expect_navigation():
+        p.click("a[href$='/edit']")
     p.fill("#f-area-description", "세종시 6-3 생활권 (경계 도면 첨부)")
     lg.submit()
     lg.action(case_id, "resubmit")
@@ -130,7 +139,8 @@ def test_district_from_filing_to_designation(live, browser):
     # 5. A resident comments, without signing in.
     public = Person(browser, base)
     public.page.goto("/opinions")
-    public.page.click(f"a[href='/opinions/{case_id}']")
+    with public.page.expect_navigation():
+        public.page.click(f"a[href='/opinions/{case_id}']")
     public.page.fill("#f-name", "홍길동")
     public.page.fill("#f-body", "셔틀 정류장을 학교 앞에 두어 주세요.")
     public.submit()
@@ -149,7 +159,8 @@ def test_district_from_filing_to_designation(live, browser):
     # 7. The agency replies; consent with conditions needs the conditions.
     agency = Person(browser, base, "knpa@test.go.kr")
     agency.page.goto("/agency/consultations")
-    agency.page.click("main table a")
+    with agency.page.expect_navigation():
+        agency.page.click("main table a")
     agency.page.check("input[name=position][value=consent_with_conditions]")
     agency.submit("form[action$='/reply']")
     assert agency.page.locator(".error-summary a[href='#f-conditions']").count() == 1
