@@ -37,8 +37,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
 
     from .api import init_api
     from .cli import register_cli
+    from .web import init_web
 
     init_api(app)
+    init_web(app)  # after the API: its error pages answer /api/ paths with problem+json
     register_cli(app)
     if app.config["SANDBOX_TIMER_LOOP"] == "1":
         from .timer_loop import start_timer_loop

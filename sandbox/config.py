@@ -28,6 +28,8 @@ _KEYS = {
     "MAIL_FROM": "sandbox@localhost",
     "MAX_UPLOAD_MB": "20",
     "MAX_ATTACHMENT_BYTES": None,  # default: MAX_UPLOAD_MB
+    # Cookies are Secure unless SANDBOX_PUBLIC_URL is plain http; "1"/"0" decides explicitly.
+    "SANDBOX_SECURE_COOKIES": None,
 }
 MULTIPART_ALLOWANCE = 64 * 1024  # the multipart envelope and form fields around a file
 

@@ -245,7 +245,10 @@ def _user_id(rt: Runtime, email: str) -> int:
 
 
 def _credentials() -> Iterator[str]:
+    url = current_app.config.get("SANDBOX_PUBLIC_URL", "http://127.0.0.1:5000")
     yield ""
+    yield f"Open {url}/login and sign in as any of these demo users (web pages in Korean,"
+    yield "English via the link at the top; the public register needs no sign-in)."
     yield f"Demo users (password for all: {DEMO_PASSWORD}):"
     for email, role, org, name in DEMO_USERS:
         yield f"  {role:<17} {org:<13} {email:<32} {name}"

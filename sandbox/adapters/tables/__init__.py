@@ -8,6 +8,7 @@ from .exceptions import SpecialException
 from .outbox import Notification
 from .people import ApiToken, Organisation, User
 from .timers import Timer
+from .web import FilingDraft, LoginFailure
 
 metadata = SQLModel.metadata
 
@@ -21,8 +22,10 @@ __all__ = [
     "Comment",
     "Consultation",
     "Document",
+    "FilingDraft",
     "Meeting",
     "Notification",
+    "LoginFailure",
     "Organisation",
     "Recusal",
     "SpecialException",

@@ -1,0 +1,208 @@
+"""Lists for people's pages: each visible case with what is asked of the caller and its
+next deadline; the secretariat's queues; what the public may comment on.
+
+Everything is read through the same visibility filters as the API, one page at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from ..adapters.tables import AgendaItem, Case, Timer
+from ..engine.actors import Actor
+from ..engine.door import available_actions
+from .case_views import case_summary
+from .runtime import Runtime
+from .visibility import case_filter
+
+__all__ = [
+    "case_rows", "upcoming_deadlines", "open_for_comment", "public_case", "committee_ready",
+    "awaiting", "members", "my_votes", "consultation_cases",
+]
+
+
+def _next_deadline(s: Any, case_id: int) -> Timer | None:
+    return s.scalars(
+        select(Timer).where(
+            col(Timer.case_id) == case_id, col(Timer.status) == "pending",
+            col(Timer.parent_id).is_(None),
+        ).order_by(col(Timer.due_at)).limit(1)
+    ).first()
+
+
+def _row(s: Any, rt: Runtime, actor: Actor, case: Case, now: Any) -> dict[str, Any]:
+    timer = _next_deadline(s, case.id)  # type: ignore[arg-type]
+    return {
+        **case_summary(case),
+        "actions": available_actions(s, rt.engine, now, actor, case, case),
+        "next_deadline": None if timer is None else {
+            "kind": timer.kind, "due_at": timer.due_at, "last_day": timer.last_day,
+        },
+    }
+
+
+def case_rows(
+    rt: Runtime, actor: Actor, *, process: str | None = None, state: str | None = None,
+    page: int = 1, per_page: int = 20, states: tuple[str, ...] | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """The caller's visible cases, newest first, with their actions and next deadline."""
+    now = rt.clock.now()
+    with rt.uow() as uow:
+        s = uow.session
+        query = select(Case).where(case_filter(actor))
+        if process:
+            query = query.where(col(Case.process) == process)
+        if state:
+            query = query.where(col(Case.state) == state)
+        if states:
+            query = query.where(col(Case.state).in_(states))
+        total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = s.scalars(
+            query.order_by(col(Case.id).desc()).offset((page - 1) * per_page).limit(per_page)
+        ).all()
+        return [_row(s, rt, actor, c, now) for c in rows], total
+
+
+def committee_ready(rt: Runtime, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
+    """Tabled cases not yet on an undecided agenda item: the states from which the
+    definitions let the committee decide (no state is named here)."""
+    states = {
+        (d.process, source)
+        for d in rt.engine.registry.all() for t in d.transitions if "committee" in t.roles
+        for source in t.sources
+    }
+    with rt.uow() as uow:
+        s = uow.session
+        pending = select(col(AgendaItem.case_id)).where(col(AgendaItem.outcome).is_(None))
+        rows = s.scalars(
+            select(Case).where(
+                case_filter(actor), col(Case.state).in_({st for _, st in states}),
+                col(Case.id).not_in(pending),
+            ).order_by(col(Case.updated_at)).limit(limit)
+        ).all()
+        return [case_summary(c) for c in rows if (c.process, c.state) in states]
+
+
+def upcoming_deadlines(rt: Runtime, actor: Actor, days: int = 90, limit: int = 50) -> list[dict[str, Any]]:
+    """Pending case deadlines within ``days`` (exceptions' ends among them), soonest first."""
+    now = rt.clock.now()
+    with rt.uow() as uow:
+        rows = uow.session.execute(
+            select(Timer, Case).join(Case, col(Case.id) == col(Timer.case_id)).where(
+                col(Timer.status) == "pending", col(Timer.parent_id).is_(None),
+                col(Timer.subject_type) == "case", col(Timer.due_at) <= now + timedelta(days=days),
+                case_filter(actor),
+            ).order_by(col(Timer.due_at)).limit(limit)
+        ).all()
+        return [{"case": case_summary(c), "kind": t.kind, "due_at": t.due_at, "last_day": t.last_day}
+                for t, c in rows]
+
+
+def _open_timer(s: Any, case_id: int) -> Timer | None:
+    return s.scalars(select(Timer).where(
+        col(Timer.subject_type) == "case", col(Timer.subject_id) == case_id,
+        col(Timer.kind) == "resident_opinion_end", col(Timer.status) == "pending",
+    )).first()
+
+
+def open_for_comment(rt: Runtime, limit: int = 100) -> list[dict[str, Any]]:
+    """Districts in their resident-opinion period, with the period's last day (public)."""
+    with rt.uow() as uow:
+        s = uow.session
+        rows = s.execute(
+            select(Case, Timer).join(Timer, col(Timer.subject_id) == col(Case.id)).where(
+                col(Case.process) == "district_designation", col(Case.state) == "resident_opinion",
+                col(Timer.subject_type) == "case", col(Timer.kind) == "resident_opinion_end",
+                col(Timer.status) == "pending",
+            ).order_by(col(Timer.due_at)).limit(limit)
+        ).all()
+        return [{**_public(c), "last_day": t.last_day} for c, t in rows]
+
+
+def _public(case: Case) -> dict[str, Any]:
+    keep = ("name", "local_government", "area_description", "area_km2", "plan_summary")
+    return {"id": case.id, "reference": case.reference, "state": case.state,
+            "process": case.process, "data": {k: case.data.get(k) for k in keep}}
+
+
+def public_case(rt: Runtime, case_id: int) -> dict[str, Any] | None:
+    """A district open for comment, as the public sees it; None otherwise (404)."""
+    with rt.uow() as uow:
+        s = uow.session
+        case = s.get(Case, case_id)
+        if case is None or case.process != "district_designation" or case.state != "resident_opinion":
+            return None
+        timer = _open_timer(s, case.id)  # type: ignore[arg-type]
+        if timer is None:
+            return None
+        return {**_public(case), "last_day": timer.last_day}
+
+
+def consultation_cases(rt: Runtime, case_ids: list[int]) -> dict[int, str]:
+    """Reference of each case (for lists of consultations)."""
+    if not case_ids:
+        return {}
+    with rt.uow() as uow:
+        rows = uow.session.execute(
+            select(col(Case.id), col(Case.reference), Case.data).where(col(Case.id).in_(case_ids))
+        ).all()
+        return {i: f"{ref} {(data or {}).get('name') or (data or {}).get('title') or ''}".strip()
+                for i, ref, data in rows}
+
+
+
+def awaiting(
+    rt: Runtime, actor: Actor, relation: str, *, page: int = 1, per_page: int = 20
+) -> tuple[list[dict[str, Any]], int]:
+    """Cases in a state from which the definitions give ``relation`` a transition, oldest
+    change first, with the caller's actions (no state is named here)."""
+    pairs = {
+        (d.process, source)
+        for d in rt.engine.registry.all() for t in d.transitions if relation in t.roles
+        for source in t.sources
+    }
+    now = rt.clock.now()
+    with rt.uow() as uow:
+        s = uow.session
+        query = select(Case).where(case_filter(actor), col(Case.state).in_({st for _, st in pairs}))
+        total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = s.scalars(
+            query.order_by(col(Case.updated_at)).offset((page - 1) * per_page).limit(per_page)
+        ).all()
+        out = [_row(s, rt, actor, c, now) for c in rows if (c.process, c.state) in pairs]
+        return [r for r in out if r["actions"]], total
+
+
+def members(rt: Runtime) -> list[dict[str, Any]]:
+    """The standing committee members (art. 23②), for attendance."""
+    from ..adapters.tables import User
+
+    with rt.uow() as uow:
+        rows = uow.session.execute(
+            select(col(User.id), col(User.name)).where(
+                col(User.role) == "committee_member", col(User.active).is_(True)
+            ).order_by(col(User.id))
+        ).all()
+        return [{"id": i, "name": n} for i, n in rows]
+
+
+def my_votes(rt: Runtime, actor: Actor, item_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """For each item: the caller's vote and whether it recused (to show it back)."""
+    from ..adapters.tables import Recusal, Vote
+
+    out: dict[int, dict[str, Any]] = {i: {"choice": None, "recused": False} for i in item_ids}
+    if not item_ids or actor.user_id is None:
+        return out
+    with rt.uow() as uow:
+        s = uow.session
+        for item_id, choice in s.execute(select(col(Vote.item_id), col(Vote.choice)).where(
+                col(Vote.user_id) == actor.user_id, col(Vote.item_id).in_(item_ids))):
+            out[item_id]["choice"] = choice
+        for (item_id,) in s.execute(select(col(Recusal.item_id)).where(
+                col(Recusal.user_id) == actor.user_id, col(Recusal.item_id).in_(item_ids))):
+            out[item_id]["recused"] = True
+    return out

@@ -1,0 +1,189 @@
+"""The case page (for everyone allowed to see the case) and the forms of its actions.
+
+What a person may do comes from the engine (``actions`` of the case); each action's form
+comes from the payload its transition declares. Seams: ``ACTION_TEMPLATES`` gives an action
+a form of its own, ``PANELS`` adds per-process panels (the exception countdown of an
+approved plan) to the case page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, request
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from ..domain.calendar import KST
+from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ..services import cases, consultations, worklists
+from ..services.case_data import SCHEMAS
+from ..services.case_views import describe_case
+from .common import actor, back_to_case, choices, flash_error, org_names, page, roles, rt
+from .diagram import render_svg
+from .forms import parse, payload_fields, schema_fields
+from .i18n import lang
+from .i18n import last_day as _last_day
+from .labels import action_label
+
+bp = Blueprint("case_pages", __name__)
+SIGNED_IN = ("applicant", "local_government", "agency", "committee_member", "secretariat")
+
+# Seams for process-specific pages: an action's own form template, and panels on the page.
+ACTION_TEMPLATES: dict[tuple[str, str], str] = {}
+PANELS: dict[str, list[str]] = {
+    "project_approval": ["cases/panels/exception.html"],
+}
+
+
+def _describe(case_id: int) -> dict[str, Any]:
+    try:
+        return describe_case(rt(), actor(), case_id)
+    except NotFound:
+        abort(404)
+
+
+def _transition(case: dict[str, Any], action: str) -> Any:
+    definition = rt().engine.registry.get(case["process"])
+    found = definition.candidates(action, case["state"])
+    return found[0] if found else None
+
+
+def days_left(last_day: Any) -> dict[str, int] | None:
+    """Calendar days and working days from today (KST) to a deadline's last day."""
+    if last_day is None:
+        return None
+    day = _last_day(last_day)
+    if day is None:
+        return None
+    today = rt().clock.now().astimezone(KST).date()
+    calendar = rt().engine.calendar
+    if day < today:
+        return {"calendar": (day - today).days, "working": -calendar.working_days_between(day, today)}
+    return {"calendar": (day - today).days, "working": calendar.working_days_between(today, day)}
+
+
+@bp.app_template_global()
+def left(last_day: Any) -> dict[str, int] | None:
+    return days_left(last_day)
+
+
+@bp.route("/cases")
+@roles(*SIGNED_IN)
+def index() -> Any:
+    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
+    process = request.args.get("process") or None
+    state = request.args.get("state") or None
+    if process and process not in rt().engine.registry.processes():
+        process = None
+    rows, total = worklists.case_rows(rt(), actor(), process=process, state=state,
+                                      page=page_no, per_page=20)
+    return page("cases/index.html", rows=rows, total=total, page_no=page_no, per_page=20,
+                process=process, state=state, processes=sorted(rt().engine.registry.processes()))
+
+
+@bp.route("/cases/<int:case_id>")
+@roles(*SIGNED_IN)
+def show(case_id: int) -> Any:
+    case = _describe(case_id)
+    definition = rt().engine.registry.get(case["process"], None)
+    events = cases.history(rt(), actor(), case_id)
+    forms = {}
+    for action in case["actions"]:
+        t = _transition(case, action)
+        forms[action] = payload_fields(dict(t.payload), choices()) if t is not None else []
+    latest = events[-1] if events else None
+    asked = latest if latest is not None and latest.to_state == case["state"] and latest.payload else None
+    schema = SCHEMAS.get(case["process"])
+    specs = schema_fields(schema, _visible(schema), choices(), case["data"]) if schema else []
+    return page(
+        "cases/show.html", case=case, events=events, forms=forms, latest=asked, specs=specs,
+        orgs=org_names(), definition=definition,
+        diagram=Markup(render_svg(definition, case["state"], lang())),  # noqa: S704 - escaped in render_svg
+        editable=case["state"] in cases.EDITABLE and actor().role in definition.filer_roles
+        and actor().org == case["filer_org"],
+        panels=PANELS.get(case["process"], []),
+        comments=[e for e in events if e.action == "comment"],
+    )
+
+
+@bp.route("/cases/<int:case_id>/actions/<action>", methods=["GET", "POST"])
+@roles(*SIGNED_IN)
+def act(case_id: int, action: str) -> Any:
+    case = _describe(case_id)
+    if action not in case["actions"]:
+        flash(_("That action is not possible now."), "error")
+        return redirect(back_to_case(case_id))
+    t = _transition(case, action)
+    specs = payload_fields(dict(t.payload), choices()) if t is not None else []
+    template = ACTION_TEMPLATES.get((case["process"], action), "cases/action.html")
+    if request.method == "GET":
+        return page(template, case=case, action=action, specs=specs, values={})
+    payload, errors = parse(specs, request.form, typed=True)
+    if errors:
+        return page(template, case=case, action=action, specs=specs, values=request.form, errors=errors)
+    payload["version"] = request.form.get("version", type=int)
+    try:
+        cases.fire_action(rt(), actor(), case_id, action, payload)
+    except Invalid as exc:
+        return page(template, case=case, action=action, specs=specs, values=request.form, errors=exc.errors)
+    except (Conflict, Forbidden) as exc:
+        return flash_error(exc, back_to_case(case_id))
+    flash(_("Done: %(action)s", action=action_label(action)), "success")
+    return redirect(back_to_case(case_id))
+
+
+@bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@roles("applicant", "local_government", "secretariat")
+def edit(case_id: int) -> Any:
+    case = _describe(case_id)
+    if case["process"] not in SCHEMAS:
+        abort(404)
+    schema = SCHEMAS[case["process"]]
+    if request.method == "GET":
+        specs = schema_fields(schema, _visible(schema), choices(), case["data"])
+        return page("cases/edit.html", case=case, specs=specs, values=case["data"])
+    data, errors = parse(schema_fields(schema, _visible(schema), choices(), case["data"]), request.form)
+    adding = request.form.get("add")
+    if adding:
+        grown = {**case["data"], **data}
+        grown[adding] = [*(grown.get(adding) or [{}]), {}]
+        specs = schema_fields(schema, _visible(schema), choices(), grown)
+        return page("cases/edit.html", case=case, specs=specs, values=grown)
+    try:
+        cases.update_case(rt(), actor(), case_id, request.form.get("version", type=int),
+                          {**_cleared(schema, case["data"]), **data})
+    except Invalid as exc:
+        specs = schema_fields(schema, _visible(schema), choices(), data)
+        return page("cases/edit.html", case=case, specs=specs, values=data, errors={**exc.errors, **errors})
+    except DomainError as exc:
+        return flash_error(exc, back_to_case(case_id))
+    flash(_("Your changes are saved."), "success")
+    return redirect(back_to_case(case_id))
+
+
+def _visible(schema: Any) -> list[str]:
+    return [n for n in schema().fields if n != "projects"]
+
+
+def _cleared(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Optional fields emptied on the form must be emptied in the case too."""
+    return {n: None for n, f in schema().fields.items() if not f.required and f.allow_none and n in data}
+
+
+@bp.route("/cases/<int:case_id>/consultations/<int:consultation_id>/answer", methods=["POST"])
+@roles("applicant", "local_government", "secretariat")
+def answer(case_id: int, consultation_id: int) -> Any:
+    text = (request.form.get("answer") or "").strip()
+    try:
+        consultations.answer_supplement(rt(), actor(), consultation_id, {"answer": text})
+    except Invalid as exc:
+        case = _describe(case_id)
+        return page("cases/answer.html", case=case, consultation_id=consultation_id,
+                    values=request.form, errors=exc.errors)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        return flash_error(exc, back_to_case(case_id))
+    flash(_("Your answer was sent to the agency."), "success")
+    return redirect(back_to_case(case_id))

@@ -1,0 +1,56 @@
+"""Error pages. A page never shows a stack trace or a 500 for bad input; the API keeps
+its problem+json answers (paths under /api/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..api.problems import problem, problem_from_domain, problem_from_http
+from ..domain.errors import DomainError
+
+__all__ = ["init"]
+
+PAGE_CODES = (400, 401, 403, 404, 405, 409, 413, 422, 429)
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/register.csv")
+
+
+def _html(code: int, reason: str = "") -> Any:
+    return render_template("errors/error.html", code=code, reason=reason), code
+
+
+def init(app: Flask) -> None:
+    def http_error(error: HTTPException) -> Any:
+        if _is_api():
+            return problem_from_http(error)
+        return _html(error.code or 500)
+
+    for code in PAGE_CODES:
+        app.register_error_handler(code, http_error)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> Any:
+        return _html(400, "csrf")
+
+    from . import WEB_BLUEPRINTS
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError) -> Any:
+        if _is_api() or request.blueprint not in WEB_BLUEPRINTS:
+            return problem_from_domain(error)
+        return _html(404 if error.status in (403, 404) else error.status)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if _is_api() or request.blueprint not in WEB_BLUEPRINTS:
+            return problem(500, "Internal error", "Something went wrong on our side.")
+        return _html(500)

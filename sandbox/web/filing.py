@@ -1,0 +1,174 @@
+"""The filing flow: a task list of sections, each validated on its own, saved as it goes
+(resume any time), then "check your answers", then the case reference.
+
+Sections come from ``SECTIONS`` per process; a process without an entry gets one section
+with every field of its data schema, so a new process can be filed before anyone designs
+its sections.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from ..domain.errors import DomainError, Invalid, NotFound
+from ..services import drafts
+from ..services.case_data import SCHEMAS
+from ..services.case_views import describe_case
+from .common import actor, choices, flash_error, org_names, page, roles, rt
+from .forms import parse, schema_fields
+
+bp = Blueprint("filing", __name__)
+FILERS = ("applicant", "local_government", "secretariat")
+
+# (key, title, fields). Seam: the plan process's sections are ready for when it lands.
+SECTIONS: dict[str, list[tuple[str, Any, list[str]]]] = {
+    "district_designation": [
+        ("about", _l("About the district"), ["name", "local_government", "designation_end"]),
+        ("area", _l("Area"), ["area_description", "area_km2"]),
+        ("plan", _l("The plan"), ["plan_summary"]),
+    ],
+    "project_approval": [
+        ("about", _l("About the project"), ["title", "kind", "local_government", "district_id"]),
+        ("summary", _l("What the service does"), ["summary"]),
+        ("exceptions", _l("Exceptions requested"), ["requested_exceptions"]),
+        ("safety", _l("Safety and compensation"), ["safety_measures", "compensation_plan"]),
+        ("agencies", _l("Regulating agencies"), ["regulating_agencies"]),
+        ("operator", _l("Operator"), ["operator"]),
+    ],
+    "rapid_confirmation": [
+        ("about", _l("The question"), ["title", "description"]),
+        ("agencies", _l("Agencies to ask"), ["agencies"]),
+    ],
+}
+# Fields filed elsewhere (combined filing of plans with a district comes with the plans).
+HIDDEN = {"projects"}
+
+
+def sections(process: str) -> list[tuple[str, Any, list[str]]]:
+    declared = [n for n in SCHEMAS[process]().fields if n not in HIDDEN]
+    listed = SECTIONS.get(process, [])
+    covered = {f for _, _, names in listed for f in names}
+    rest = [n for n in declared if n not in covered]
+    out = [(k, t, [n for n in names if n in declared]) for k, t, names in listed]
+    if rest:
+        out.append(("details", _l("Details"), rest))
+    return out
+
+
+def _section(process: str, key: str) -> tuple[str, Any, list[str]]:
+    for s in sections(process):
+        if s[0] == key:
+            return s
+    abort(404)
+
+
+def _draft(draft_id: int) -> Any:
+    try:
+        return drafts.get(rt(), actor(), draft_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/file")
+@roles(*FILERS)
+def choose() -> Any:
+    filable = sorted(p for p in rt().engine.registry.processes() if drafts.may_file(rt(), actor(), p))
+    return page("filing/choose.html", filable=filable, drafts=drafts.mine(rt(), actor()))
+
+
+@bp.route("/file/<process>", methods=["POST"])
+@roles(*FILERS)
+def start(process: str) -> Any:
+    if not drafts.may_file(rt(), actor(), process):
+        abort(404)
+    initial = {"local_government": actor().org} if actor().role == "local_government" else {}
+    draft_id = drafts.start(rt(), actor(), process, initial)
+    return redirect(url_for("filing.tasks", draft_id=draft_id))
+
+
+@bp.route("/drafts/<int:draft_id>")
+@roles(*FILERS)
+def tasks(draft_id: int) -> Any:
+    draft = _draft(draft_id)
+    secs = sections(draft.process)
+    complete = all(k in draft.done for k, _, _ in secs)
+    return page("filing/tasks.html", draft=draft, sections=secs, complete=complete)
+
+
+@bp.route("/drafts/<int:draft_id>/<key>", methods=["GET", "POST"])
+@roles(*FILERS)
+def section(draft_id: int, key: str) -> Any:
+    draft = _draft(draft_id)
+    skey, title, names = _section(draft.process, key)
+    if request.method == "GET":
+        specs = schema_fields(SCHEMAS[draft.process], names, choices(), draft.data)
+        return page("filing/section.html", draft=draft, key=skey, title=title, specs=specs,
+                    values=draft.data)
+    data, errors = parse(schema_fields(SCHEMAS[draft.process], names, choices(), draft.data), request.form)
+    adding = request.form.get("add")
+    if adding:  # "add another" row of a repeating group: keep what was typed, show one more
+        grown = {**draft.data, **data}
+        grown[adding] = [*(grown.get(adding) or [{}]), {}]
+        specs = schema_fields(SCHEMAS[draft.process], names, choices(), grown)
+        return page("filing/section.html", draft=draft, key=skey, title=title, specs=specs, values=grown)
+    try:
+        drafts.save_section(rt(), actor(), draft_id, skey, names, data)
+    except Invalid as exc:
+        if request.form.get("later"):
+            return redirect(url_for("filing.tasks", draft_id=draft_id))
+        specs = schema_fields(SCHEMAS[draft.process], names, choices(), data)
+        return page("filing/section.html", draft=draft, key=skey, title=title, specs=specs,
+                    values={**draft.data, **data}, errors={**exc.errors, **errors})
+    if request.form.get("later") or request.args.get("back") == "check":
+        target = "filing.check" if request.args.get("back") == "check" else "filing.tasks"
+        return redirect(url_for(target, draft_id=draft_id))
+    following = [k for k, _, _ in sections(draft.process)]
+    after = following[following.index(skey) + 1:] if skey in following else []
+    fresh = drafts.get(rt(), actor(), draft_id)
+    nxt = next((k for k in after if k not in fresh.done), None)
+    if nxt:
+        return redirect(url_for("filing.section", draft_id=draft_id, key=nxt))
+    return redirect(url_for("filing.tasks", draft_id=draft_id))
+
+
+@bp.route("/drafts/<int:draft_id>/check", methods=["GET", "POST"])
+@roles(*FILERS)
+def check(draft_id: int) -> Any:
+    draft = _draft(draft_id)
+    secs = sections(draft.process)
+    missing = [k for k, _, _ in secs if k not in draft.done]
+    if missing:
+        return redirect(url_for("filing.section", draft_id=draft_id, key=missing[0]))
+    if request.method == "POST":
+        try:
+            case_id = drafts.file_draft(rt(), actor(), draft_id)
+        except Invalid as exc:
+            return page("filing/check.html", draft=draft, sections=secs, orgs=org_names(),
+                        specs_of=_specs_of(draft), errors=exc.errors)
+        except DomainError as exc:
+            return flash_error(exc, url_for("filing.check", draft_id=draft_id))
+        return redirect(url_for("filing.confirmation", case_id=case_id))
+    return page("filing/check.html", draft=draft, sections=secs, orgs=org_names(), specs_of=_specs_of(draft))
+
+
+def _specs_of(draft: Any) -> dict[str, Any]:
+    return {k: schema_fields(SCHEMAS[draft.process], names, choices(), draft.data)
+            for k, _, names in sections(draft.process)}
+
+
+@bp.route("/drafts/<int:draft_id>/delete", methods=["POST"])
+@roles(*FILERS)
+def delete(draft_id: int) -> Any:
+    _draft(draft_id)
+    drafts.discard(rt(), actor(), draft_id)
+    return redirect(url_for("home.dashboard"))
+
+
+@bp.route("/cases/<int:case_id>/filed")
+@roles(*FILERS)
+def confirmation(case_id: int) -> Any:
+    case = describe_case(rt(), actor(), case_id)
+    return page("filing/confirmation.html", case=case)

@@ -1,0 +1,170 @@
+"""Words for the names the contract uses (fields, actions, deadlines, positions).
+
+A name without an entry still shows, humanised ("insurer" → "Insurer"), so a new process
+or payload field appears on the pages before anyone writes its label.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+__all__ = ["field_label", "action_label", "deadline_label", "POSITIONS", "ROLE_LABELS", "humanise",
+           "FIELD_HINTS", "process_title", "state_label"]
+
+FIELDS: dict[str, Any] = {
+    "name": _l("District name"),
+    "local_government": _l("Local government"),
+    "area_description": _l("Area"),
+    "area_km2": _l("Area in km²"),
+    "plan_summary": _l("Plan summary"),
+    "designation_end": _l("Designation end date"),
+    "projects": _l("Business plans filed with it"),
+    "title": _l("Title"),
+    "kind": _l("Kind of project"),
+    "district_id": _l("District"),
+    "summary": _l("Summary"),
+    "requested_exceptions": _l("Exceptions requested"),
+    "law": _l("Law"),
+    "article": _l("Article"),
+    "safety_measures": _l("Safety measures"),
+    "compensation_plan": _l("Accident prevention and compensation"),
+    "regulating_agencies": _l("Regulating agencies"),
+    "operator": _l("Operator"),
+    "address": _l("Address"),
+    "description": _l("Description"),
+    "agencies": _l("Agencies"),
+    "reason": _l("Reason"),
+    "items": _l("What must be supplemented"),
+    "days": _l("Days"),
+    "months": _l("Months"),
+    "reasons": _l("Reasons"),
+    "opinion": _l("Opinion"),
+    "required_measures": _l("Required measures"),
+    "applicant_action_plan": _l("Applicant's action plan"),
+    "insurer": _l("Insurer"),
+    "policy_number": _l("Policy number"),
+    "valid_until": _l("Valid until"),
+    "death_per_person_krw": _l("Cover per death (KRW)"),
+    "property_per_accident_krw": _l("Property cover per accident (KRW)"),
+    "started_on": _l("Started on"),
+    "occurred_at": _l("Occurred on"),
+    "measures": _l("Measures"),
+    "ground": _l("Ground"),
+    "effective_on": _l("Effective on"),
+    "position": _l("Position"),
+    "comment": _l("Comment"),
+    "conditions": _l("Conditions"),
+    "requirements": _l("Requirements"),
+    "questions": _l("Questions"),
+    "answer": _l("Answer"),
+    "email": _l("E-mail address"),
+    "password": _l("Password"),
+    "body": _l("Your opinion"),
+    "choice": _l("Your vote"),
+    "mode": _l("Kind of meeting"),
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "proposal": _l("Proposed resolution"),
+    "case_id": _l("Case"),
+    "present": _l("Members present"),
+    "extension_months": _l("Extension in months"),
+}
+FIELD_HINTS: dict[str, Any] = {
+    "area_km2": _l("For example 2.7"),
+    "designation_end": _l("Leave empty for a designation without end date"),
+    "conditions": _l("One condition per line"),
+    "days": _l("In calendar days; leave empty for the rule set's default"),
+}
+ACTIONS: dict[str, Any] = {
+    "submit": _l("Submit"),
+    "withdraw": _l("Withdraw"),
+    "return": _l("Return (reject as incomplete)"),
+    "request_supplement": _l("Request a supplement"),
+    "resubmit": _l("Resubmit"),
+    "open_consultation": _l("Open agency consultations"),
+    "open_resident_opinion": _l("Open the resident opinion period"),
+    "record_local_review": _l("Record the local government review"),
+    "table": _l("Table for the committee"),
+    "file_insurance": _l("File insurance proof"),
+    "start": _l("Report the start"),
+    "request_extension": _l("Request an extension"),
+    "report_incident": _l("Report an incident"),
+    "order_correction": _l("Order a correction"),
+    "extend_correction": _l("Extend the correction period"),
+    "confirm_correction": _l("Confirm the correction"),
+    "suspend": _l("Suspend"),
+    "resume": _l("Resume"),
+    "propose_revocation": _l("Propose revocation"),
+    "record_hearing": _l("Record the hearing"),
+    "file_results_report": _l("File the results report"),
+    "request_law_amendment": _l("Request a law amendment"),
+    "record_law_amended": _l("Record the law amendment"),
+    "lift": _l("Lift the designation"),
+    "approve": _l("Approve"),
+    "approve_with_conditions": _l("Approve with conditions"),
+    "reject": _l("Reject"),
+    "file": _l("Filed"),
+    "edit": _l("Answers changed"),
+    "comment": _l("Resident opinion"),
+    "place_on_agenda": _l("Placed on the agenda"),
+    "reply": _l("Agency reply"),
+    "answer_supplement": _l("Supplement answered"),
+    "extend": _l("Reply period extended"),
+    "mark_overdue": _l("Marked overdue"),
+    "close": _l("Closed"),
+    "lapse": _l("Lapsed (no supplement)"),
+}
+DEADLINES: dict[str, Any] = {
+    "supplement_deadline": _l("Supplement due"),
+    "resident_opinion_end": _l("Resident opinion period ends"),
+    "reply_due": _l("Agency reply due"),
+    "reply_cap": _l("90-day limit for the reply"),
+}
+POSITIONS: dict[str, Any] = {
+    "consent": _l("Consent"),
+    "consent_with_conditions": _l("Consent with conditions"),
+    "object": _l("Object"),
+    "not_applicable": _l("Not applicable (not our regulation)"),
+    "permit_required": _l("A permit is required"),
+    "no_permit_required": _l("No permit is required"),
+}
+ROLE_LABELS: dict[str, Any] = {
+    "applicant": _l("Applicant"),
+    "local_government": _l("Local government"),
+    "agency": _l("Central agency"),
+    "committee_member": _l("Committee member"),
+    "secretariat": _l("Secretariat"),
+}
+
+
+def humanise(name: str) -> str:
+    return name.replace("_", " ").strip().capitalize()
+
+
+def field_label(name: str) -> Any:
+    return FIELDS.get(name.rsplit(".", 1)[-1], humanise(name.rsplit(".", 1)[-1]))
+
+
+def action_label(name: str) -> Any:
+    return ACTIONS.get(name, humanise(name))
+
+
+def deadline_label(name: str) -> Any:
+    return DEADLINES.get(name, humanise(name))
+
+
+def process_title(engine: Any, process: str, lang: str) -> str:
+    try:
+        d = engine.registry.get(process)
+    except KeyError:
+        return humanise(process)
+    return str(d.title.get(lang) or d.title.get("ko") or process)
+
+
+def state_label(engine: Any, process: str, state: str, lang: str) -> str:
+    try:
+        return str(engine.registry.get(process).label(state, lang))
+    except KeyError:
+        return humanise(state)

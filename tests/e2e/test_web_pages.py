@@ -1,0 +1,205 @@
+"""The pages through Flask's test client: deny by default, CSRF, headers, throttling,
+forms that keep what was typed, and a walk over every page checking ``lang``, a title
+and a label for every input."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from tests.support.cast import APPLICANT, KNPA, OTHER_APPLICANT, SECRETARIAT, SEJONG
+from tests.support.flows import DISTRICT, ok
+from tests.support.web import csrf_token, post, sign_in
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def test_a_form_without_csrf_token_is_refused(client, cast):
+    response = client.post("/login", data={"email": SEJONG, "password": "x"})
+    assert response.status_code == 400
+    assert 'lang="ko"' in response.get_data(as_text=True)
+    assert sign_in(client, SEJONG).status_code == 302
+    refused = client.post("/file/district_designation", data={})
+    assert refused.status_code == 400
+    assert client.get("/drafts/1").status_code == 404  # nothing was created
+
+
+def test_the_api_keeps_bearer_tokens_and_needs_no_csrf(api, cast):
+    body = {"process": "district_designation", "data": DISTRICT}
+    case = ok(api.post("/api/v1/cases", body, SEJONG), 201)
+    assert case["state"] == "draft"
+    missing = api.get("/api/v1/nothing-here")
+    assert missing.status == 404 and missing.content_type == "application/problem+json"
+
+
+def test_another_filers_case_page_is_404(api, client, cast):
+    body = {"process": "district_designation", "data": DISTRICT}
+    project_like = ok(api.post("/api/v1/cases", body, SEJONG), 201)
+    sign_in(client, "official@busan.go.kr")
+    assert client.get(f"/cases/{project_like['id']}").status_code == 404
+    assert client.get(f"/cases/{project_like['id']}/actions/submit").status_code == 404
+    sign_in(client, OTHER_APPLICANT)
+    assert client.get(f"/cases/{project_like['id']}").status_code == 404
+    sign_in(client, SEJONG)
+    assert client.get(f"/cases/{project_like['id']}").status_code == 200
+
+
+def test_someone_elses_draft_is_404(client, app, cast):
+    sign_in(client, SEJONG)
+    started = post(client, "/file/district_designation", {}, token_from="/file")
+    draft_path = started.headers["Location"]
+    other = app.test_client()
+    sign_in(other, "official@busan.go.kr")
+    assert other.get(draft_path).status_code == 404
+
+
+def test_security_headers_and_cookies(client, cast):
+    page = client.get("/login")
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["X-Frame-Options"] == "DENY"
+    response = sign_in(client, SEJONG)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_cookies_are_secure_unless_served_over_plain_http(database_url):
+    from tests.conftest import make_app
+
+    app = make_app(database_url, SANDBOX_PUBLIC_URL="https://sandbox.example.kr")
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    app.extensions["sandbox.db"].dispose()
+
+
+def test_sign_in_rotates_the_session(client, cast):
+    before = csrf_token(client)
+    sign_in(client, SEJONG)
+    assert csrf_token(client, "/file") != before
+
+
+def test_sign_in_is_throttled_after_repeated_failures(client, cast):
+    for _ in range(5):
+        assert sign_in(client, SEJONG, "wrong-password").status_code == 401
+    refused = sign_in(client, SEJONG)  # even the right password, for a while
+    assert refused.status_code == 429
+    assert "error-summary" in refused.get_data(as_text=True)
+
+
+def test_a_wrong_password_shows_the_error_summary(client, cast):
+    page = sign_in(client, SEJONG, "wrong").get_data(as_text=True)
+    assert 'href="#f-email"' in page and "error-summary" in page
+    assert "<title>" in page
+
+
+def test_bad_input_is_shown_back_and_nothing_is_lost(client, cast):
+    sign_in(client, SEJONG)
+    draft = post(client, "/file/district_designation", {}, token_from="/file").headers["Location"]
+    page = post(client, f"{draft}/area", {"area_description": "구역 설명", "area_km2": "many"})
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert 'href="#f-area-km2"' in text and "구역 설명" in text and "many" in text
+    assert "구역 설명" in client.get(f"{draft}/area").get_data(as_text=True)  # saved anyway
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang = None
+        self.title = ""
+        self._in_title = False
+        self.inputs: list[dict[str, Any]] = []
+        self.labels: set[str] = set()
+        self.wrapped = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag == "title":
+            self._in_title = True
+        if tag == "label" and a.get("for"):
+            self.labels.add(a["for"] or "")
+        if tag in ("input", "select", "textarea") and a.get("type") not in ("hidden", "submit"):
+            self.inputs.append(a)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def _check_page(path: str, response: Any) -> None:
+    assert response.status_code in (200, 422), (path, response.status_code)
+    parsed = _Page()
+    parsed.feed(response.get_data(as_text=True))
+    assert parsed.lang in ("ko", "en"), path
+    assert parsed.title.strip(), path
+    for attrs in parsed.inputs:
+        assert attrs.get("id") in parsed.labels or attrs.get("aria-label"), (path, attrs)
+
+
+def _links(html: str) -> set[str]:
+    return {h for h in re.findall(r'href="(/[^"#]*)"', html)
+            if not h.startswith(("/static", "/language", "/register/export"))}
+
+
+def _walk(client: Any, start: list[str]) -> set[str]:
+    seen: set[str] = set()
+    queue = list(start)
+    while queue and len(seen) < 80:
+        path = queue.pop(0)
+        key = re.sub(r"\d+", "N", path.split("?")[0])
+        if key in {re.sub(r"\d+", "N", s.split("?")[0]) for s in seen}:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        if response.status_code in (301, 302):
+            continue
+        _check_page(path, response)
+        queue.extend(_links(response.get_data(as_text=True)) - seen)
+    return seen
+
+
+@pytest.fixture
+def frozen():
+    from freezegun import freeze_time
+
+    with freeze_time("2026-09-10 01:00:00", tick=True) as frozen_time:
+        yield frozen_time
+
+
+def test_every_page_has_lang_title_and_labels(app, api, client, cast, frozen):
+    from tests.support.flows import district_in_consultation, district_in_resident_opinion
+
+    consulting = district_in_consultation(api, app, frozen, ["KNPA"])
+    open_case = district_in_resident_opinion(api)
+    meeting = ok(api.post("/api/v1/meetings", {
+        "title": "제1차", "mode": "in_person", "starts_at": "2026-12-01T10:00:00+09:00",
+        "ends_at": "2026-12-01T12:00:00+09:00"}, SECRETARIAT), 201)
+    seen = _walk(client, ["/", "/login", "/register", "/opinions", f"/opinions/{open_case['id']}"])
+    for who, start in [
+        (SEJONG, ["/dashboard", "/file", "/cases", f"/cases/{consulting['id']}"]),
+        (SECRETARIAT, ["/dashboard", "/committee", "/committee/meetings/new",
+                       f"/committee/meetings/{meeting['id']}", f"/cases/{consulting['id']}",
+                       f"/cases/{open_case['id']}/actions/open_consultation"]),
+        (KNPA, ["/agency/consultations"]),
+        (APPLICANT, ["/dashboard"]),
+        ("member1@committee.go.kr", ["/committee", f"/committee/meetings/{meeting['id']}"]),
+    ]:
+        c = app.test_client()
+        sign_in(c, who)
+        seen |= _walk(c, start)
+    sign_in(client, SEJONG)
+    draft = post(client, "/file/district_designation", {}, token_from="/file").headers["Location"]
+    seen |= _walk(client, [draft, f"{draft}/about", f"{draft}/area", f"{draft}/plan"])
+    assert len(seen) >= 18, sorted(seen)
