@@ -50,7 +50,9 @@ def district_in_consultation(api: Any, app: Any, frozen: Any, agencies: list[str
     return ok(api.action(case["id"], "open_consultation", SECRETARIAT, agencies=agencies))
 
 
-def tabled_district(api: Any, app: Any, frozen: Any, agencies: list[str], who: dict[str, str]) -> dict[str, Any]:
+def tabled_district(
+    api: Any, app: Any, frozen: Any, agencies: list[str], who: dict[str, str]
+) -> dict[str, Any]:
     """A district in ``committee``: every agency in ``agencies`` consented (``who`` maps
     agency code to the e-mail of its official)."""
     case = district_in_consultation(api, app, frozen, agencies)
