@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Integer, bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 from transitions import MachineError
@@ -21,7 +21,7 @@ from transitions import MachineError
 from ..adapters.tables import Case, Consultation, Organisation, SpecialException
 from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.rules import RuleSet
-from . import audit, notify, timers
+from . import audit, combined, notify, timers
 from .access import holds
 from .actors import Actor
 from .definitions import Definition, TransitionDef
@@ -37,6 +37,27 @@ SUBJECT_TABLES: dict[str, Any] = {
     "case": Case, "consultation": Consultation, "exception": SpecialException,
 }
 SUBJECT_TYPES = {table: name for name, table in SUBJECT_TABLES.items()}
+
+
+def _state_write(model: Any) -> Any:
+    """The conditional UPDATE that is the state change, built once on the table (Core)."""
+    t = model.__table__
+    return (
+        update(t)
+        .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version", type_=Integer),
+               t.c.state == bindparam("b_from"))
+        .values(state=bindparam("b_to"), version=bindparam("b_version", type_=Integer) + 1,
+                updated_at=bindparam("b_now", type_=t.c.updated_at.type))
+    )
+
+
+_WRITE = {name: _state_write(model) for name, model in SUBJECT_TABLES.items()}
+_CASE = Case.__table__  # type: ignore[attr-defined]
+# A case transition without effects moves its state and its audit chain's head in one
+# UPDATE, on condition that the head is still the one read with the case.
+_WRITE_WITH_HEAD = _WRITE["case"].where(_CASE.c.audit_seq == bindparam("b_seq")).values(
+    audit_seq=bindparam("b_new_seq"), audit_head=bindparam("b_head")
+)
 
 
 @dataclass
@@ -63,12 +84,6 @@ class FireContext:
     @property
     def rules(self) -> RuleSet:
         return self.engine.rules(self.case.rule_set)
-
-
-class _Token:
-    """The plain object ``transitions`` drives (never the SQLModel row, see ARCHITECTURE)."""
-
-    state: str
 
 
 def fire(
@@ -122,67 +137,97 @@ def fire(
     else:
         raise Conflict(reasons[0])
     _drive(definition, ctx)
-    _write(ctx)
-    for name in transition.effects:
-        EFFECTS[name](ctx)
-    _record(ctx)
+    if subject_type == "case" and not transition.effects:
+        event_hash = _write_with_event(ctx)
+        if not event_hash:
+            return ctx  # written in one statement, timers and notifications included
+    else:
+        _write(ctx)
+        for name in transition.effects:
+            EFFECTS[name](ctx)
+        event_hash = _append_event(ctx)
+    _timers_and_notifications(ctx, event_hash)
     for deferred in ctx.then:
         deferred()
     return ctx
 
 
 def _drive(definition: Definition, ctx: FireContext) -> None:
-    machine = definition.machine()
-    token = _Token()
-    machine.add_model(token, initial=ctx.from_state)
+    token = definition.token()
+    definition.machine().set_state(ctx.from_state, model=token)
     try:
         token.trigger(ctx.transition.trigger, ctx.to_state)  # type: ignore[attr-defined]
     except MachineError as exc:  # pragma: no cover - candidates() already checked
         raise Conflict(str(exc)) from exc
-    finally:
-        machine.remove_model(token)
     ctx.to_state = token.state
 
 
+def _write_params(ctx: FireContext) -> dict[str, Any]:
+    return {"b_id": ctx.subject.id, "b_version": ctx.subject.version, "b_from": ctx.from_state,
+            "b_to": ctx.to_state, "b_now": ctx.now}
+
+
 def _write(ctx: FireContext) -> None:
-    table = SUBJECT_TABLES[ctx.subject_type]
-    result = ctx.session.execute(
-        update(table)
-        .where(
-            table.id == ctx.subject.id,
-            table.version == ctx.subject.version,
-            table.state == ctx.from_state,
-        )
-        .values(state=ctx.to_state, version=ctx.subject.version + 1, updated_at=ctx.now)
-        .execution_options(synchronize_session=False)
-    )
+    result = ctx.session.execute(_WRITE[ctx.subject_type], _write_params(ctx))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("the case changed meanwhile; reload it and try again")
-    # Keep the loaded object in step without marking it dirty: the UPDATE above is the write.
+    _keep_state(ctx)
+
+
+def _keep_state(ctx: FireContext) -> None:
+    """Keep the loaded object in step without marking it dirty: the UPDATE is the write."""
     set_committed_value(ctx.subject, "state", ctx.to_state)
     set_committed_value(ctx.subject, "version", ctx.subject.version + 1)
     set_committed_value(ctx.subject, "updated_at", ctx.now)
 
 
-def _record(ctx: FireContext) -> None:
+def _event_fields(ctx: FireContext) -> dict[str, Any]:
     if ctx.subject_type == "case":
-        subject_label, tag = "case", f"case:{ctx.transition.trigger}"
+        subject, tag = "case", f"case:{ctx.transition.trigger}"
     else:
-        subject_label = f"{ctx.subject_type}:{ctx.subject.id}"
+        subject = f"{ctx.subject_type}:{ctx.subject.id}"
         tag = f"case:{ctx.subject_type}:{ctx.transition.trigger}"
-    audit_payload = {**ctx.payload, **ctx.audit_extra}
-    event_hash = audit.append_event(
-        ctx.session,
-        case_id=ctx.case.id,  # type: ignore[arg-type]
-        at=ctx.now,
-        actor=ctx.actor,
-        action=ctx.transition.trigger,
-        tag=tag,
-        subject=subject_label,
-        from_state=ctx.from_state,
-        to_state=ctx.to_state,
-        payload=audit_payload,
-    )
+    return {
+        "case_id": ctx.case.id, "at": ctx.now, "actor": ctx.actor,
+        "action": ctx.transition.trigger, "tag": tag, "subject": subject,
+        "from_state": ctx.from_state, "to_state": ctx.to_state,
+        "payload": {**ctx.payload, **ctx.audit_extra},
+    }
+
+
+def _write_with_event(ctx: FireContext) -> str:
+    """State, version and chain head in one UPDATE, then the event row (no effects ran).
+
+    On PostgreSQL the timers and notifications go in the same statement when they can
+    (see ``combined``); then the empty string is returned: nothing is left to do.
+    """
+    case = ctx.case
+    head = audit.ChainHead(case.audit_seq, case.audit_head or audit.GENESIS)
+    event = audit.new_event(head, **_event_fields(ctx))
+    params = {**_write_params(ctx), "b_seq": head.seq, "b_new_seq": event.seq,
+              "b_head": event.hash}
+    outcome = combined.move_case(ctx, _WRITE_WITH_HEAD, params, event)
+    if outcome == "unfit":
+        written = ctx.session.execute(_WRITE_WITH_HEAD, params).rowcount == 1  # type: ignore[attr-defined]
+        if written:
+            audit.insert_event(ctx.session, event)
+    else:
+        written = outcome == "done"
+    if not written:
+        # Someone was faster (the plain write says 409), or only the chain moved (a
+        # comment, an agenda placement): then append under the row lock the write took.
+        _write(ctx)
+        return _append_event(ctx)
+    _keep_state(ctx)
+    audit.keep_head(case, event)
+    return "" if outcome == "done" else event.hash
+
+
+def _append_event(ctx: FireContext) -> str:
+    return audit.append_event(ctx.session, case=ctx.case, **_event_fields(ctx))
+
+
+def _timers_and_notifications(ctx: FireContext, event_hash: str) -> None:
     timers.sync_timers(
         ctx.session,
         definition=ctx.definition,
@@ -197,14 +242,11 @@ def _record(ctx: FireContext) -> None:
         payload=ctx.payload,
     )
     if ctx.transition.notify:
-        filer_roles = ctx.engine.definition(ctx.case).filer_roles
-        users = notify.recipients(
+        notify.send_to(
             ctx.session, ctx.transition.notify, case=ctx.case,
-            subject=ctx.subject if ctx.subject_type != "case" else None, filer_roles=filer_roles,
-        )
-        users.discard(ctx.actor.user_id)  # type: ignore[arg-type]
-        notify.send(
-            ctx.session, users=users, cause=f"ev:{event_hash[:32]}", case_id=ctx.case.id,
+            subject=ctx.subject if ctx.subject_type != "case" else None,
+            filer_roles=ctx.engine.definition(ctx.case).filer_roles,
+            exclude=ctx.actor.user_id, cause=f"ev:{event_hash[:32]}", case_id=ctx.case.id,
             message=transition_message(ctx), now=ctx.now,
         )
 

@@ -8,10 +8,11 @@ KST on the days the rule set's ladder names.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Integer, and_, bindparam, insert, literal_column, or_, select, update
 from sqlmodel import Session
 
 from ..adapters.tables import Timer
@@ -22,11 +23,35 @@ from .definitions import Definition, TimerDef
 
 __all__ = [
     "active_timers", "sync_timers", "extend_timers", "retime", "start_of_day", "cancel_all",
-    "REMINDER_HOUR",
+    "plan", "TimerPlan", "deadline_row", "reminder_rows", "cancel_params", "REMINDER_HOUR",
 ]
 
 REMINDER_HOUR = time(9, 0)
 ACTIVE = ("pending", "paused")
+
+# Statements built once, on the table: plain Core, no ORM bulk-persistence or session
+# synchronisation (the ORM objects of timers are only read before they are written here).
+_T = Timer.__table__  # type: ignore[attr-defined]
+_ACTIVE = or_(*(_T.c.status == literal_column(f"'{status}'") for status in ACTIVE))
+_SUBJECT = and_(_T.c.subject_type == bindparam("t_type"),
+                _T.c.subject_id == bindparam("t_sid", type_=Integer), _ACTIVE)
+_KINDS = _T.c.kind.in_(bindparam("t_kinds", expanding=True))
+# Active deadlines of the kinds, and their active reminders, in one statement.
+CANCEL_KINDS = (
+    update(_T)
+    .where(_SUBJECT, or_(
+        and_(_T.c.parent_id.is_(None), _KINDS),
+        _T.c.parent_id.in_(select(_T.c.id).where(_SUBJECT, _T.c.parent_id.is_(None), _KINDS)),
+    ))
+    .values(status="cancelled")
+)
+_CANCEL_IDS = update(_T).where(_T.c.id.in_(bindparam("t_ids", expanding=True))).values(
+    status="cancelled")
+_CANCEL_REMINDERS = update(_T).where(
+    _T.c.parent_id == bindparam("t_parent", type_=Integer), _T.c.status == "pending"
+).values(status="cancelled")
+_START = insert(_T).returning(_T.c.id)
+_ADD = insert(_T)
 
 
 def active_timers(session: Session, subject_type: str, subject_id: int) -> list[Timer]:
@@ -39,6 +64,35 @@ def active_timers(session: Session, subject_type: str, subject_id: int) -> list[
             )
         )
     )
+
+
+@dataclass(frozen=True)
+class TimerPlan:
+    """What a move from one state to another does to a subject's timers, before any read.
+
+    A timer is only ever active while its subject is in one of the timer's states (it
+    starts there, and leaving them cancels it), so most moves need no read: a timer that
+    cannot be running is not looked for, and one that could only be cancelled is cancelled
+    blind. ``read`` says whether the active timers must be looked at (pause, resume, stay).
+    """
+
+    cancel: tuple[str, ...]  # kinds whose active deadline and reminders are cancelled
+    start: tuple[TimerDef, ...]  # deadlines that start, if no read says otherwise
+    read: bool
+
+
+def plan(definition: Definition, old_state: str | None, new_state: str) -> TimerPlan:
+    running = () if old_state is None else tuple(
+        spec for spec in definition.timers if old_state in spec.live_in)
+    cancel = tuple(spec.kind for spec in running
+                   if new_state not in spec.runs_in and new_state not in spec.starts_in)
+    start = tuple(spec for spec in definition.timers
+                  if spec not in running and new_state in spec.starts_in)
+    return TimerPlan(cancel, start, read=any(spec.kind not in cancel for spec in running))
+
+
+def cancel_params(subject_type: str, subject_id: int, kinds: Sequence[str]) -> dict[str, Any]:
+    return {"t_type": subject_type, "t_sid": subject_id, "t_kinds": list(kinds)}
 
 
 def sync_timers(
@@ -57,9 +111,16 @@ def sync_timers(
 ) -> None:
     if not definition.timers:
         return
-    timers = active_timers(session, subject_type, subject_id) if old_state else []
+    todo = plan(definition, old_state, new_state)
+    blind = todo.cancel
+    if blind:
+        session.execute(CANCEL_KINDS, cancel_params(subject_type, subject_id, blind))
+    read = todo.read
+    timers = active_timers(session, subject_type, subject_id) if read else []
     mains = {t.kind: t for t in timers if t.parent_id is None}
     for spec in definition.timers:
+        if spec.kind in blind:
+            continue
         timer = mains.get(spec.kind)
         children = [t for t in timers if timer is not None and t.parent_id == timer.id]
         if timer is not None and new_state not in spec.runs_in:
@@ -67,7 +128,7 @@ def sync_timers(
         elif timer is not None and new_state in spec.paused_in and timer.status == "pending":
             _set_status(session, children, "cancelled")
             session.execute(
-                update(Timer).where(Timer.id == timer.id).values(status="paused", paused_at=now)
+                update(_T).where(_T.c.id == timer.id).values(status="paused", paused_at=now)
             )
         elif timer is not None and timer.status == "paused" and new_state not in spec.paused_in:
             paused_days = _kst_days(timer.paused_at, now)
@@ -103,7 +164,7 @@ def extend_timers(
             paused_days = _kst_days(timer.paused_at, now)
             last_day, _ = _last_day(session, timer, spec, calendar, timer.extra_days + days + paused_days)
             session.execute(
-                update(Timer).where(Timer.id == timer.id).values(
+                update(_T).where(_T.c.id == timer.id).values(
                     extra_days=timer.extra_days + days, last_day=last_day,
                     due_at=deadline_instant(last_day),
                 )
@@ -150,7 +211,45 @@ def cancel_all(session: Session, subject_type: str, subject_id: int) -> None:
 def _set_status(session: Session, timers: Sequence[Timer], status: str) -> None:
     ids = [t.id for t in timers]
     if ids:
-        session.execute(update(Timer).where(Timer.id.in_(ids)).values(status=status))  # type: ignore[union-attr]
+        assert status == "cancelled"
+        session.execute(_CANCEL_IDS, {"t_ids": ids})
+
+
+def deadline_row(
+    spec: TimerDef,
+    rules: RuleSet,
+    calendar: KoreanCalendar,
+    now: datetime,
+    case_id: int,
+    subject_type: str,
+    subject_id: int,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
+    """The row of a deadline starting now, before any cap (see ``_capped``)."""
+    period = rules.period(spec.period)
+    if spec.period_days_from and payload.get(spec.period_days_from):
+        period = Period(days=int(payload[spec.period_days_from]))
+    if spec.period_months_from and payload.get(spec.period_months_from):
+        period = Period(months=int(payload[spec.period_months_from]))
+    counted_from = start_of_day(now) if spec.from_day_start else now
+    last_day = period_last_day(counted_from, period, calendar=calendar if spec.roll else None)
+    return {
+        "case_id": case_id,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "kind": spec.kind,
+        "status": "pending",
+        "due_at": deadline_instant(last_day),
+        "last_day": last_day,
+        "counted_from": counted_from,
+        "period": period.to_dict(),
+        "extra_days": 0,
+        "trigger": spec.on_expiry,
+        "parent_id": None,
+        "reminder_days": None,
+        "created_at": now,
+        "attempts": 0,
+    }
 
 
 def _start(
@@ -164,32 +263,11 @@ def _start(
     subject_id: int,
     payload: dict[str, Any],
 ) -> None:
-    period = rules.period(spec.period)
-    if spec.period_days_from and payload.get(spec.period_days_from):
-        period = Period(days=int(payload[spec.period_days_from]))
-    if spec.period_months_from and payload.get(spec.period_months_from):
-        period = Period(months=int(payload[spec.period_months_from]))
-    counted_from = start_of_day(now) if spec.from_day_start else now
-    last_day = period_last_day(counted_from, period, calendar=calendar if spec.roll else None)
-    last_day, capped = _capped(session, spec, subject_type, subject_id, last_day)
-    timer_id = session.execute(
-        insert(Timer)
-        .values(
-            case_id=case_id,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            kind=spec.kind,
-            status="pending",
-            due_at=deadline_instant(last_day),
-            last_day=last_day,
-            counted_from=counted_from,
-            period=period.to_dict(),
-            extra_days=0,
-            trigger=spec.on_expiry,
-            created_at=now,
-        )
-        .returning(Timer.id)
-    ).scalar_one()
+    row = deadline_row(spec, rules, calendar, now, case_id, subject_type, subject_id, payload)
+    last_day, capped = _capped(session, spec, subject_type, subject_id, row["last_day"])
+    if capped:
+        row.update(last_day=last_day, due_at=deadline_instant(last_day))
+    timer_id = session.execute(_START, row).scalar_one()
     if not capped:  # at the cap, the cap's own reminders speak
         _add_reminders(session, spec, rules, now, timer_id, case_id, subject_type, subject_id, last_day)
 
@@ -204,12 +282,9 @@ def _reschedule(
     extra_days: int,
 ) -> None:
     last_day, capped = _last_day(session, timer, spec, calendar, extra_days)
+    session.execute(_CANCEL_REMINDERS, {"t_parent": timer.id})
     session.execute(
-        update(Timer).where(Timer.parent_id == timer.id, Timer.status == "pending")
-        .values(status="cancelled")
-    )
-    session.execute(
-        update(Timer).where(Timer.id == timer.id).values(
+        update(_T).where(_T.c.id == timer.id).values(
             status="pending",
             paused_at=None,
             extra_days=extra_days,
@@ -260,8 +335,7 @@ def _capped(
     return last_day, False
 
 
-def _add_reminders(
-    session: Session,
+def reminder_rows(
     spec: TimerDef,
     rules: RuleSet,
     now: datetime,
@@ -270,7 +344,8 @@ def _add_reminders(
     subject_type: str,
     subject_id: int,
     last_day: Any,
-) -> None:
+) -> list[dict[str, Any]]:
+    """Reminders at 09:00 KST on the ladder's days before ``last_day`` still to come."""
     rows = []
     for n in rules.reminder_days(spec.reminders):
         at = datetime.combine(days_before(last_day, n), REMINDER_HOUR, tzinfo=KST)
@@ -287,10 +362,27 @@ def _add_reminders(
                     "counted_from": now,
                     "period": {},
                     "extra_days": 0,
+                    "trigger": None,
                     "parent_id": parent_id,
                     "reminder_days": n,
                     "created_at": now,
+                    "attempts": 0,
                 }
             )
+    return rows
+
+
+def _add_reminders(
+    session: Session,
+    spec: TimerDef,
+    rules: RuleSet,
+    now: datetime,
+    parent_id: int | None,
+    case_id: int,
+    subject_type: str,
+    subject_id: int,
+    last_day: Any,
+) -> None:
+    rows = reminder_rows(spec, rules, now, parent_id, case_id, subject_type, subject_id, last_day)
     if rows:
-        session.execute(insert(Timer), rows)
+        session.execute(_ADD, rows)

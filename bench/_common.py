@@ -1,0 +1,183 @@
+"""Shared set-up for the benchmarks: a fresh PostgreSQL database, an app, users, cases.
+
+Nothing here is used by the test suite; every script recreates ``sandbox_bench``.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # ``python bench/x.py`` as well as ``python -m bench.x``
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/sandbox_bench"
+
+DISTRICT = {
+    "name": "세종 스마트 규제혁신지구",
+    "local_government": "sejong",
+    "area_description": "세종특별자치시 5-1 생활권 일원",
+    "area_km2": 2.7,
+    "plan_summary": "자율주행 셔틀과 배송 로봇 실증을 위한 규제혁신지구",
+}
+
+
+def driver_url(url: str) -> str:
+    """The SQLAlchemy URL with the psycopg (3) driver, as sandbox.adapters.db does."""
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def libpq_url(url: str) -> str:
+    """A URL plain psycopg accepts."""
+    return str(make_url(driver_url(url)).set(drivername="postgresql").render_as_string(False))
+
+
+def recreate_database(url: str) -> None:
+    target = make_url(driver_url(url))
+    if not target.get_backend_name().startswith("postgresql"):
+        raise SystemExit("the benchmarks run on PostgreSQL only")
+    name = target.database
+    if not name or not name.replace("_", "").isalnum():
+        raise SystemExit(f"refusing to drop database {name!r}")
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def migrate(url: str) -> None:
+    from alembic import command
+
+    from sandbox.cli import alembic_config
+
+    command.upgrade(alembic_config(url), "head")
+
+
+def fresh_app(url: str, clock: Any = None) -> Any:
+    """Drop, recreate and migrate the database; return the Flask app (as tests.conftest)."""
+    import logging
+
+    recreate_database(url)
+    migrate(url)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from sandbox import create_app
+    from sandbox.services.people import seed_organisations
+
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "bench-secret", "SANDBOX_TIMER_LOOP": "0"},
+        clock=clock,
+    )
+    seed_organisations(app.extensions["sandbox"])
+    return app
+
+
+def add_user(rt: Any, email: str, role: str, org: str, now: datetime) -> Any:
+    """A user row (no argon2: the benchmarks never sign in); returns its Actor."""
+    from sandbox.adapters.tables import User
+    from sandbox.engine.actors import Actor
+
+    with rt.uow() as uow:
+        user = User(email=email, name=email.split("@")[0], role=role, org_code=org,
+                    password_hash="-", created_at=now)  # noqa: S106 - never signs in
+        uow.session.add(user)
+        uow.commit()
+        return Actor(user.id, user.role, user.org_code, user.name)
+
+
+def server_settings(engine: Engine) -> str:
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT name, setting FROM pg_settings WHERE name IN "
+            "('server_version','fsync','synchronous_commit','wal_sync_method','shared_buffers',"
+            "'commit_delay') ORDER BY name"
+        )).all()
+    return ", ".join(f"{n}={s}" for n, s in rows)
+
+
+class StatementCounter:
+    """Counts round trips to the server: pool ping, BEGIN, each statement, COMMIT."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.count = 0
+        self.by_kind: dict[str, int] = {}
+
+    def _on(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.count += 1
+        kind = re.sub(r"sa_savepoint_\d+", "sa_savepoint_N", " ".join(statement.split()[:3]))[:60]
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+
+    def _on_commit(self, conn: Any) -> None:
+        self.count += 1
+        self.by_kind["COMMIT"] = self.by_kind.get("COMMIT", 0) + 1
+
+    def _on_begin(self, conn: Any) -> None:
+        # psycopg 3 sends BEGIN as its own round trip before the first statement.
+        self.count += 1
+        self.by_kind["BEGIN"] = self.by_kind.get("BEGIN", 0) + 1
+
+    def _on_checkout(self, *args: Any) -> None:
+        # pool_pre_ping (sandbox.adapters.db) pings every reused connection on checkout.
+        if getattr(self.engine.pool, "_pre_ping", False):
+            self.count += 1
+            key = "ping on checkout (pool_pre_ping)"
+            self.by_kind[key] = self.by_kind.get(key, 0) + 1
+
+    @contextmanager
+    def counting(self) -> Iterator[StatementCounter]:
+        event.listen(self.engine, "before_cursor_execute", self._on)
+        event.listen(self.engine, "commit", self._on_commit)
+        event.listen(self.engine, "begin", self._on_begin)
+        event.listen(self.engine.pool, "checkout", self._on_checkout)
+        try:
+            yield self
+        finally:
+            event.remove(self.engine, "before_cursor_execute", self._on)
+            event.remove(self.engine, "commit", self._on_commit)
+            event.remove(self.engine, "begin", self._on_begin)
+            event.remove(self.engine.pool, "checkout", self._on_checkout)
+
+    def report(self, per: int, unit: str) -> str:
+        lines = [f"  {self.count / per:.1f} round trips per {unit} (ping, BEGIN, statements, COMMIT):"]
+        for kind, n in sorted(self.by_kind.items(), key=lambda kv: -kv[1]):
+            lines.append(f"    {n / per:5.2f}  {kind}")
+        return "\n".join(lines)
+
+
+def profile(fn: Callable[[], Any], out: str | None, top: int, per: int, unit: str) -> str:
+    """Run ``fn`` under cProfile; return the top functions by own and cumulative time."""
+    prof = cProfile.Profile()
+    start = time.perf_counter()
+    prof.runcall(fn)
+    wall = time.perf_counter() - start
+    if out:
+        prof.dump_stats(out)
+    buf = io.StringIO()
+    stats = pstats.Stats(prof, stream=buf)
+    stats.strip_dirs()
+    buf.write(f"profiled {per} {unit}s in {wall:.2f}s wall ({wall / per * 1e3:.2f} ms/{unit}, "
+              "profiler overhead included)\n")
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return buf.getvalue()
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
