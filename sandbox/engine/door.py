@@ -20,7 +20,7 @@ from transitions import MachineError
 from ..adapters.tables import Case, Consultation, Organisation
 from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.rules import RuleSet
-from . import audit, notify, timers
+from . import audit, documents, notify, timers
 from .access import holds
 from .actors import Actor
 from .definitions import Definition, TransitionDef
@@ -185,6 +185,8 @@ def _record(ctx: FireContext) -> None:
         new_state=ctx.to_state,
         payload=ctx.payload,
     )
+    # The documents this transition issues (workflows/documents.yaml), rendered after commit.
+    documents.on_transition(ctx.session, ctx, cause=f"ev:{event_hash[:32]}")
     if ctx.transition.notify:
         filer_roles = ctx.engine.definition(ctx.case).filer_roles
         users = notify.recipients(

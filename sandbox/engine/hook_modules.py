@@ -1,3 +1,3 @@
 """Imports the modules that register guards and effects (kept in one list on purpose)."""
 
-from ..services.hooks import committee, consultations, districts  # noqa: F401
+from ..services.hooks import committee, consultations, districts, documents  # noqa: F401

@@ -19,7 +19,16 @@ from sqlmodel import Session
 
 from ..adapters.tables import Consultation, Notification, User
 
-__all__ = ["Message", "recipients", "send"]
+__all__ = ["Message", "recipients", "send", "stash", "OUTBOX_KEY"]
+
+# New outbox rows of a session, published to the delivery side once it commits
+# (adapters/publisher.py listens for the commit).
+OUTBOX_KEY = "sandbox.outbox"
+
+
+def stash(session: Session, kind: str, ids: Iterable[int]) -> None:
+    """Remember outbox rows written in this transaction, to be published after commit."""
+    session.info.setdefault(OUTBOX_KEY, []).extend((kind, i) for i in ids)
 
 
 @dataclass(frozen=True)
@@ -104,4 +113,6 @@ def send(
         stmt = sqlite_insert(Notification).on_conflict_do_nothing(index_elements=["key"])
     else:  # pragma: no cover - only the two supported databases
         stmt = insert(Notification)
-    session.execute(stmt, rows)
+    # A row already there (a retried cause) returns no id and is not published again.
+    ids = session.scalars(stmt.returning(Notification.id), rows).all()
+    stash(session, "notification", ids)
