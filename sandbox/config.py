@@ -29,6 +29,7 @@ _KEYS = {
     "MAX_UPLOAD_MB": "20",
     # Production runtime (issue 4): sweeps, outbox delivery, Redis key prefix.
     "SANDBOX_SWEEP_SECONDS": "60",            # Celery beat: timer sweep interval
+    "SANDBOX_SWEEP_BATCH": "50",              # timers fired per sweep transaction
     "SANDBOX_OUTBOX_SWEEP_SECONDS": "60",     # Celery beat: re-publish undelivered outbox rows
     "SANDBOX_OUTBOX_GRACE_SECONDS": "30",     # a pending row older than this is re-published
     "SANDBOX_MAIL_LEASE_SECONDS": "300",      # a mail claim older than this was a dead worker's

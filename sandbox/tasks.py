@@ -74,7 +74,9 @@ def sweep_timers() -> int:
     """Fire every due timer (claimed with SKIP LOCKED: two beats or sweeps never double)."""
     from .services.timers import fire_due_timers
 
-    fired = fire_due_timers(current_app.extensions["sandbox"])
+    # Small batches, each its own commit: a worker killed mid-sweep loses one batch's work.
+    fired = fire_due_timers(current_app.extensions["sandbox"],
+                            batch=int(current_app.config["SANDBOX_SWEEP_BATCH"]))
     if fired:
         log.info("sweep fired %d timers", fired)
     return fired
@@ -82,10 +84,10 @@ def sweep_timers() -> int:
 
 @shared_task(name="sandbox.sweep_outbox", acks_late=True)
 def sweep_outbox() -> int:
-    """Publish again what never got delivered: lost publishes, workers that died."""
-    items = _delivery().due()
-    current_app.extensions["sandbox.publisher"].publish(items)
-    return len(items)
+    """Deliver what the after-commit publish never brought: lost publishes (Redis was down),
+    workers that died mid-task. Delivered here, not re-queued, so a backlog never floods the
+    queue with copies; two sweeps at once only race for the same claims."""
+    return _delivery().deliver_due()
 
 
 @shared_task(name="sandbox.deliver_notification", bind=True, acks_late=True, **RETRY)

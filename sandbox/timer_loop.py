@@ -31,7 +31,7 @@ def start_timer_loop(app: Flask) -> threading.Thread:
                 # What a crash left undelivered (embedded mode: the same thread publisher).
                 delivery = app.extensions.get("sandbox.delivery")
                 if delivery is not None:
-                    app.extensions["sandbox.publisher"].publish(delivery.due())
+                    delivery.deliver_due()
             except Exception:  # keep the loop alive; the next round retries
                 log.exception("timer sweep failed")
 
