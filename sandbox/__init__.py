@@ -42,6 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     init_api(app)
     init_web(app)  # after the API: its error pages answer /api/ paths with problem+json
     register_cli(app)
+    from .wiring import wire_delivery
+
+    wire_delivery(app)  # outbox delivery: Celery, in-process thread, or drained by tests
     if app.config["SANDBOX_TIMER_LOOP"] == "1":
         from .timer_loop import start_timer_loop
 

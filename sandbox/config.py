@@ -30,6 +30,14 @@ _KEYS = {
     "MAX_ATTACHMENT_BYTES": None,  # default: MAX_UPLOAD_MB
     # Cookies are Secure unless SANDBOX_PUBLIC_URL is plain http; "1"/"0" decides explicitly.
     "SANDBOX_SECURE_COOKIES": None,
+    # Production runtime (issue 4): sweeps, outbox delivery, Redis key prefix.
+    "SANDBOX_SWEEP_SECONDS": "60",            # Celery beat: timer sweep interval
+    "SANDBOX_SWEEP_BATCH": "50",              # timers fired per sweep transaction
+    "SANDBOX_OUTBOX_SWEEP_SECONDS": "60",     # Celery beat: re-publish undelivered outbox rows
+    "SANDBOX_OUTBOX_GRACE_SECONDS": "30",     # a pending row older than this is re-published
+    "SANDBOX_MAIL_LEASE_SECONDS": "300",      # a mail claim older than this was a dead worker's
+    "SANDBOX_REDIS_PREFIX": "sandbox:",       # Redis keys of this deployment
+    "SANDBOX_OUTBOX": "",                     # celery | thread | manual; default by REDIS_URL/TESTING
 }
 MULTIPART_ALLOWANCE = 64 * 1024  # the multipart envelope and form fields around a file
 

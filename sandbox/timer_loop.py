@@ -28,6 +28,10 @@ def start_timer_loop(app: Flask) -> threading.Thread:
                 fired = fire_due_timers(rt)
                 if fired:
                     log.info("timer loop fired %d timers", fired)
+                # What a crash left undelivered (embedded mode: the same thread publisher).
+                delivery = app.extensions.get("sandbox.delivery")
+                if delivery is not None:
+                    delivery.deliver_due()
             except Exception:  # keep the loop alive; the next round retries
                 log.exception("timer sweep failed")
 

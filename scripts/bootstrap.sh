@@ -26,6 +26,13 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -
     apt_install chromium
 fi
 
+# WeasyPrint renders the official documents through Pango; Hangul needs a CJK font, or it
+# would come out as empty boxes. fontconfig's ":lang=ko" asks for a font that covers Korean.
+if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' \
+    || ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=ko 2>/dev/null)" ]; then
+    apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk
+fi
+
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi

@@ -33,9 +33,9 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
 
-    from . import attachments, auth, cases, committee, consultations, misc, public
+    from . import attachments, auth, cases, committee, consultations, documents, misc, public
 
-    for module in (auth, cases, attachments, consultations, committee, misc, public):
+    for module in (auth, cases, attachments, consultations, committee, misc, public, documents):
         api.register_blueprint(module.blp)
 
     @app.errorhandler(DomainError)

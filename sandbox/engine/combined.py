@@ -20,7 +20,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Integer, String, bindparam, cast, insert, literal_column, select, union_all
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal_column,
+    select,
+    union_all,
+)
 
 from ..adapters.tables import AuditEvent, Timer
 from . import notify, timers
@@ -92,10 +103,13 @@ def _build(write: Any, starts: tuple[int, ...], cancel: bool, shapes: tuple[str,
                                       parent_id=None))
             parts.append(insert(_TIMER).from_select(
                 columns, rows[0] if len(rows) == 1 else union_all(*rows)).cte(f"reminders{i}"))
+    columns = [moved.c.moved]
     if shapes:
-        parts.append(notify.insert_select("postgresql", shapes, exclude, gate, _CASE_ID,
-                                          _NOW).cte("notes"))
-    return select(moved.c.moved).add_cte(*parts)
+        notes = notify.insert_select("postgresql", shapes, exclude, gate, _CASE_ID, _NOW).cte("notes")
+        parts.append(notes)
+        # The new notifications' ids, to publish after commit (notify.stash).
+        columns.append(select(func.array_agg(notes.c.id)).scalar_subquery().label("notes"))
+    return select(*columns).add_cte(*parts)
 
 
 def move_case(ctx: FireContext, write: Any, params: dict[str, Any], event: NewEvent) -> str:
@@ -142,4 +156,9 @@ def move_case(ctx: FireContext, write: Any, params: dict[str, Any], event: NewEv
     if stmt is None:
         stmt = _STATEMENTS[key] = _build(write, tuple(starts), bool(plan and plan.cancel),
                                          shapes, exclude is not None)
-    return "done" if session.execute(stmt, params).first() is not None else "missed"
+    row = session.execute(stmt, params).first()
+    if row is None:
+        return "missed"
+    if shapes and row[1]:
+        notify.stash(session, "notification", row[1])
+    return "done"

@@ -21,7 +21,7 @@ from transitions import MachineError
 from ..adapters.tables import Case, Consultation, Organisation, SpecialException
 from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.rules import RuleSet
-from . import audit, combined, notify, timers
+from . import audit, combined, documents, notify, timers
 from .access import holds
 from .actors import Actor
 from .definitions import Definition, TransitionDef
@@ -138,9 +138,10 @@ def fire(
         raise Conflict(reasons[0])
     _drive(definition, ctx)
     if subject_type == "case" and not transition.effects:
-        event_hash = _write_with_event(ctx)
-        if not event_hash:
-            return ctx  # written in one statement, timers and notifications included
+        event_hash, finished = _write_with_event(ctx)
+        if finished:  # written in one statement, timers and notifications included
+            documents.on_transition(ctx.session, ctx, cause=f"ev:{event_hash[:32]}")
+            return ctx
     else:
         _write(ctx)
         for name in transition.effects:
@@ -195,11 +196,11 @@ def _event_fields(ctx: FireContext) -> dict[str, Any]:
     }
 
 
-def _write_with_event(ctx: FireContext) -> str:
+def _write_with_event(ctx: FireContext) -> tuple[str, bool]:
     """State, version and chain head in one UPDATE, then the event row (no effects ran).
 
     On PostgreSQL the timers and notifications go in the same statement when they can
-    (see ``combined``); then the empty string is returned: nothing is left to do.
+    (see ``combined``); then it says so: only the documents are left to do.
     """
     case = ctx.case
     head = audit.ChainHead(case.audit_seq, case.audit_head or audit.GENESIS)
@@ -217,10 +218,10 @@ def _write_with_event(ctx: FireContext) -> str:
         # Someone was faster (the plain write says 409), or only the chain moved (a
         # comment, an agenda placement): then append under the row lock the write took.
         _write(ctx)
-        return _append_event(ctx)
+        return _append_event(ctx), False
     _keep_state(ctx)
     audit.keep_head(case, event)
-    return "" if outcome == "done" else event.hash
+    return event.hash, outcome == "done"
 
 
 def _append_event(ctx: FireContext) -> str:
@@ -241,6 +242,8 @@ def _timers_and_notifications(ctx: FireContext, event_hash: str) -> None:
         new_state=ctx.to_state,
         payload=ctx.payload,
     )
+    # The documents this transition issues (workflows/documents.yaml), rendered after commit.
+    documents.on_transition(ctx.session, ctx, cause=f"ev:{event_hash[:32]}")
     if ctx.transition.notify:
         notify.send_to(
             ctx.session, ctx.transition.notify, case=ctx.case,

@@ -4,6 +4,7 @@ from ..services.hooks import (  # noqa: F401
     committee,
     consultations,
     districts,
+    documents,
     exceptions,
     projects,
     rapid,

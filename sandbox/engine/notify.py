@@ -33,7 +33,7 @@ from ..adapters.tables import Consultation, Notification, User
 
 __all__ = [
     "Message", "recipients", "send", "send_to", "who", "insert_select", "recipient_params",
-    "message_params",
+    "message_params", "stash", "OUTBOX_KEY",
 ]
 
 _USER = User.__table__  # type: ignore[attr-defined]
@@ -42,6 +42,15 @@ _COLUMNS = ("key", "user_id", "case_id", "kind", "subject_ko", "subject_en", "bo
             "body_en", "created_at")
 KEY_MAX = 200  # notification.key
 SUBJECT_MAX = 300  # notification.subject_ko / subject_en
+
+# New outbox rows of a session, published to the delivery side once it commits
+# (adapters/publisher.py listens for the commit).
+OUTBOX_KEY = "sandbox.outbox"
+
+
+def stash(session: Session, kind: str, ids: Iterable[int]) -> None:
+    """Remember outbox rows written in this transaction, to be published after commit."""
+    session.info.setdefault(OUTBOX_KEY, []).extend((kind, i) for i in ids)
 
 
 @dataclass(frozen=True)
@@ -160,7 +169,9 @@ def insert_select(
         literal_column("'pending'", String), literal_column("0", Integer),
     ).where(where).order_by(u.id)
     base = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(dialect, insert)(_NOTE)
-    return _on_conflict(base.from_select([*_COLUMNS, "mail_status", "mail_attempts"], rows))
+    # The new rows' ids come back, to be published after commit (a retried cause adds none).
+    return _on_conflict(base.from_select([*_COLUMNS, "mail_status", "mail_attempts"], rows)).returning(
+        _NOTE.c.id)
 
 
 def send_to(
@@ -189,7 +200,7 @@ def send_to(
               **message_params(cause, case_id, message, now)}
     if exclude is not None:
         params["w_exclude"] = exclude
-    session.execute(stmt, params)
+    stash(session, "notification", session.scalars(stmt, params).all())
 
 
 def send(
@@ -219,4 +230,6 @@ def send(
         return
     dialect = session.get_bind().dialect.name
     base = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(dialect, insert)(_NOTE)
-    session.execute(_on_conflict(base), rows)
+    # A row already there (a retried cause) returns no id and is not published again.
+    ids = session.scalars(_on_conflict(base).returning(_NOTE.c.id), rows).all()
+    stash(session, "notification", ids)

@@ -23,7 +23,7 @@ from ..adapters.tables import AgendaItem, Attendance, Case, Meeting, User
 from ..domain.calendar import KST
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.tally import MODES
-from ..engine import audit, notify
+from ..engine import audit, documents, notify
 from ..engine.actors import Actor
 from .committee_views import extra_members_of, standing_members
 from .exceptions import committee_subject
@@ -212,6 +212,9 @@ def open_meeting(rt: Runtime, actor: Actor, meeting_id: int) -> None:
         members = set(standing_members(s)) | extra_members_of(items)
         notify.send(s, users=members, cause=f"meeting:{meeting.id}:opened", case_id=None,
                     message=_opened_message(meeting, len(items)), now=now)
+        documents.issue(s, "committee:meeting_opened", {
+            "meeting": meeting, "items": items, "engine": rt.engine, "members": len(members),
+        }, now)
         uow.after_commit(rt.publish)
         uow.commit()
 

@@ -22,7 +22,7 @@ from ..adapters.tables import AgendaItem, Case, Meeting
 from ..domain.calendar import KST
 from ..domain.errors import Conflict, NotFound
 from ..domain.tally import OUTCOME_PASSED, outcome_of
-from ..engine import audit, door, notify
+from ..engine import audit, documents, door, notify
 from ..engine.actors import COMMITTEE, Actor
 from ..engine.runtime import Engine
 from .committee import require_secretariat
@@ -107,6 +107,9 @@ def _decide(
     users = notify.recipients(s, ["filer", "secretariat"], case=case, filer_roles=definition.filer_roles)
     notify.send(s, users=users, cause=f"agenda_item:{item.id}:decided", case_id=case.id,
                 message=_decision_message(case, meeting, item.proposal, outcome, counted), now=now)
+    documents.issue(s, "committee:item_decided", {
+        "meeting": meeting, "item": item, "case": case, "outcome": outcome, "engine": engine,
+    }, now)
 
 
 def _decision_message(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .columns import json_field, utc_field
@@ -103,9 +103,13 @@ class Attachment(SQLModel, table=True):
 
 
 class Document(SQLModel, table=True):
-    """An issued document: rendered once, then immutable (its SHA-256 proves it)."""
+    """An issued document: rendered once, then immutable (its SHA-256 proves it).
 
-    __table_args__ = (UniqueConstraint("key"),)
+    The row (with its ``context``, the facts frozen in the causing transaction) is written
+    with the decision; the PDF is rendered after commit (services/documents.py).
+    """
+
+    __table_args__ = (UniqueConstraint("key"), Index("ix_document_status", "status", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200)
@@ -117,3 +121,5 @@ class Document(SQLModel, table=True):
     content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_at: datetime = utc_field()
     rendered_at: datetime | None = utc_field(nullable=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)

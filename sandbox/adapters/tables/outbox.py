@@ -30,7 +30,11 @@ class Notification(SQLModel, table=True):
     body_en: str
     created_at: datetime = utc_field()
     read_at: datetime | None = utc_field(nullable=True)
-    # pending | sent | failed: e-mail delivery state, driven by the outbox worker.
+    # pending | sending | sent | failed | skipped: e-mail delivery state, driven by the
+    # outbox worker (services/outbox.py). ``sending`` is a claim with a lease: a worker
+    # killed mid-send leaves it, and the outbox sweep takes it back once the lease is over.
     mail_status: str = Field(default="pending", max_length=20)
     mail_attempts: int = 0
     mailed_at: datetime | None = utc_field(nullable=True)
+    mail_claimed_at: datetime | None = utc_field(nullable=True)
+    mail_error: str | None = Field(default=None, max_length=500)

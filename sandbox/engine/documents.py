@@ -1,0 +1,139 @@
+"""Documents into the outbox, in the transaction that issued them (ARCHITECTURE rule 4).
+
+Which document an event issues is data (``workflows/documents.yaml``): this module loads
+that registry, asks the named context builder for the facts, and writes one ``Document``
+row per document with a unique key and the facts frozen in its ``context``. The PDF is
+rendered after commit (services/documents.py), so a slow renderer never holds a decision's
+transaction, and what the PDF says is what was true when the decision was taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from ..adapters.tables import Case, Document
+from .notify import stash
+
+__all__ = [
+    "DocumentSpec", "Issue", "CONTEXTS", "context_builder", "registry", "issue", "load_registry",
+]
+
+REGISTRY_FILE = Path(__file__).resolve().parents[2] / "workflows" / "documents.yaml"
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    kind: str
+    title: Mapping[str, str]
+    on: tuple[str, ...]
+    template: str
+    context: str
+    law: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a context builder hands back: one document, keyed within its event."""
+
+    key: str
+    case_id: int
+    facts: dict[str, Any]
+    # Who may read it besides the case's usual readers' filter: an agency code, say.
+    audience: str | None = None
+
+
+# A builder gets (session, event facts, the spec, now) and returns the documents to issue.
+ContextBuilder = Callable[[Session, Mapping[str, Any], DocumentSpec, datetime], Iterable[Issue]]
+CONTEXTS: dict[str, ContextBuilder] = {}
+
+
+def context_builder(name: str) -> Callable[[ContextBuilder], ContextBuilder]:
+    def register(fn: ContextBuilder) -> ContextBuilder:
+        CONTEXTS[name] = fn
+        return fn
+
+    return register
+
+
+def load_registry(path: Path = REGISTRY_FILE) -> dict[str, DocumentSpec]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    specs: dict[str, DocumentSpec] = {}
+    for entry in raw["documents"]:
+        spec = DocumentSpec(
+            kind=entry["kind"], title=entry["title"], on=tuple(entry["events"]),
+            template=entry["template"], context=entry["context"], law=entry["law"],
+        )
+        if spec.kind in specs:
+            raise ValueError(f"documents.yaml: {spec.kind} listed twice")
+        specs[spec.kind] = spec
+    return specs
+
+
+@cache
+def registry() -> dict[str, DocumentSpec]:
+    return load_registry()
+
+
+def specs_for(event: str) -> list[DocumentSpec]:
+    return [s for s in registry().values() if event in s.on]
+
+
+def issue(session: Session, event: str, facts: Mapping[str, Any], now: datetime) -> list[int]:
+    """Write the documents ``event`` issues (none, usually); returns the new rows' ids.
+
+    Keys make it idempotent: an event replayed (a retried transaction) issues nothing new.
+    """
+    from . import hook_modules  # noqa: F401  (registers the context builders)
+
+    rows = []
+    for spec in specs_for(event):
+        for found in CONTEXTS[spec.context](session, facts, spec, now):
+            context = {
+                **found.facts,
+                "kind": spec.kind, "title": dict(spec.title), "law": dict(spec.law),
+                "template": spec.template, "event": event, "audience": found.audience,
+                "issued_at": now.isoformat(),
+            }
+            rows.append({
+                "key": f"{spec.kind}:{found.key}"[:200], "case_id": found.case_id,
+                "kind": spec.kind, "status": "pending", "context": context, "created_at": now,
+                "attempts": 0,
+            })
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = pg_insert(Document).on_conflict_do_nothing(index_elements=["key"])
+    elif dialect == "sqlite":
+        stmt = sqlite_insert(Document).on_conflict_do_nothing(index_elements=["key"])
+    else:  # pragma: no cover - only the two supported databases
+        stmt = insert(Document)
+    ids = list(session.scalars(stmt.returning(Document.id), rows).all())
+    stash(session, "document", ids)
+    return ids
+
+
+def on_transition(session: Session, ctx: Any, cause: str) -> None:
+    """The door's hook: documents issued by ``<process>:<trigger>`` of a case or consultation."""
+    case: Case = ctx.case
+    event = f"{ctx.definition.process}:{ctx.transition.trigger}"
+    if not specs_for(event):
+        return
+    issue(session, event, {
+        "case": case, "subject": ctx.subject, "subject_type": ctx.subject_type,
+        "definition": ctx.definition, "engine": ctx.engine, "actor": ctx.actor,
+        "payload": dict(ctx.payload), "raw_payload": dict(ctx.raw_payload),
+        "from_state": ctx.from_state, "to_state": ctx.to_state,
+        "cause": cause,
+    }, ctx.now)

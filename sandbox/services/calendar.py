@@ -1,0 +1,102 @@
+"""The caller's upcoming deadlines as an iCalendar feed (API.md ``/calendar/{token}.ics``).
+
+A feed URL is opened by calendar clients without headers, so it carries its own token: a
+separate token of purpose ``calendar`` (stored hashed, revocable), which reads deadlines
+and nothing else. Each deadline is an all-day event on its last day (Asia/Seoul): the day
+by whose end the act is due; the instant it runs out is in the description.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from icalendar import Calendar, Event
+from sqlalchemy import and_, or_, select
+from sqlmodel import col
+
+from ..adapters.tables import Case, Consultation, Meeting, Timer
+from ..domain.calendar import KST
+from ..engine.actors import Actor
+from . import people
+from .committee_views import COMMITTEE_ROLES
+from .runtime import Runtime
+from .visibility import case_filter
+
+__all__ = ["calendar_feed", "issue_calendar_token", "LIMIT"]
+
+LIMIT = 500
+KIND_LABELS = {
+    "supplement_deadline": ("보완 기한", "supplement due"),
+    "resident_opinion_end": ("주민 의견 청취 종료", "resident opinion period ends"),
+    "reply_due": ("협의 회신 기한", "consultation reply due"),
+    "reply_cap": ("협의 회신 최종 기한(90일)", "consultation reply, 90-day cap"),
+}
+
+
+def issue_calendar_token(rt: Runtime, actor: Actor) -> str:
+    return people.issue_token(rt, actor.user_id, purpose="calendar")  # type: ignore[arg-type]
+
+
+def _deadline_query(actor: Actor, now: Any) -> Any:
+    upcoming = and_(col(Timer.parent_id).is_(None), col(Timer.status).in_(("pending", "paused")),
+                    col(Timer.due_at) >= now)
+    query = select(Timer, Case.reference).join(Case, col(Case.id) == col(Timer.case_id)).where(upcoming)
+    if actor.role == "agency":
+        # An agency's deadlines are its consultations' replies, nothing else of the case.
+        mine = select(Consultation.id).where(col(Consultation.agency) == actor.org)
+        return query.where(col(Timer.subject_type) == "consultation", col(Timer.subject_id).in_(mine))
+    visible = case_filter(actor)
+    if actor.role == "secretariat":
+        return query.where(visible)
+    # Filers: their case's deadlines and the consultations on it.
+    return query.where(visible, or_(col(Timer.subject_type) == "case",
+                                    col(Timer.subject_type) == "consultation"))
+
+
+def calendar_feed(rt: Runtime, token: str, *, host: str) -> bytes:
+    actor = people.actor_for_token(rt, token, purpose="calendar")
+    now = rt.clock.now()
+    cal = Calendar()
+    cal.add("prodid", "-//MOLIT smart-city regulatory sandbox//sandbox//KO")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"규제샌드박스 기한 / Sandbox deadlines — {actor.name}")
+    cal.add("x-wr-timezone", "Asia/Seoul")
+    with rt.uow() as uow:
+        rows = uow.session.execute(
+            _deadline_query(actor, now).order_by(col(Timer.due_at), col(Timer.id)).limit(LIMIT)
+        ).all()
+        meetings = []
+        if actor.role in COMMITTEE_ROLES:
+            meetings = list(uow.session.scalars(
+                select(Meeting).where(col(Meeting.status).in_(("scheduled", "open")),
+                                      col(Meeting.ends_at) >= now)
+                .order_by(col(Meeting.ends_at)).limit(LIMIT)
+            ))
+    for timer, reference in rows:
+        ko, en = KIND_LABELS.get(timer.kind, (timer.kind, timer.kind.replace("_", " ")))
+        last_day = timer.last_day or (timer.due_at.astimezone(KST).date() - timedelta(days=1))
+        event = Event()
+        event.add("uid", f"timer-{timer.id}@{host}")
+        event.add("dtstamp", now)
+        event.add("dtstart", last_day)
+        event.add("dtend", last_day + timedelta(days=1))
+        event.add("summary", f"[{reference}] {ko} / {en}")
+        paused = " (일시 정지 중 / paused)" if timer.status == "paused" else ""
+        event.add("description", f"{reference}: {ko}{paused}. 기한 {last_day.isoformat()} 24:00 KST "
+                                 f"(runs out at {timer.due_at.astimezone(KST).isoformat()}).")
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    for meeting in meetings:
+        event = Event()
+        event.add("uid", f"meeting-{meeting.id}@{host}")
+        event.add("dtstamp", now)
+        event.add("dtstart", meeting.starts_at)
+        event.add("dtend", meeting.ends_at)
+        event.add("summary", f"[국가스마트도시위원회] {meeting.title}")
+        written = meeting.mode == "written"
+        event.add("description", "서면 의결 기간 / voting period" if written else "회의 / meeting")
+        cal.add_component(event)
+    return cal.to_ical()  # type: ignore[no-any-return]

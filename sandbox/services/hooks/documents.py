@@ -1,0 +1,178 @@
+"""Context builders for the issued documents: the facts each document freezes.
+
+``workflows/documents.yaml`` names one of these per document. A builder runs inside the
+transaction of the event, so the facts are those of the decision's instant; everything it
+returns must be JSON (dates as ISO strings), since it is stored on the document row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from ...adapters.tables import AgendaItem, Case, Consultation, Organisation, Timer, User
+from ...domain.calendar import KST
+from ...engine.documents import DocumentSpec, Issue, context_builder
+
+ACTIVE = ("pending", "paused")
+
+
+def _org(session: Session, code: str | None) -> dict[str, Any] | None:
+    if not code:
+        return None
+    org = session.get(Organisation, code)
+    if org is None:
+        return {"code": code, "name_ko": code, "name_en": code}
+    return {"code": org.code, "name_ko": org.name_ko, "name_en": org.name_en}
+
+
+def _deadlines(session: Session, subject_type: str, subject_id: int) -> dict[str, Any]:
+    rows = session.scalars(
+        select(Timer).where(
+            col(Timer.subject_type) == subject_type, col(Timer.subject_id) == subject_id,
+            col(Timer.status).in_(ACTIVE), col(Timer.parent_id).is_(None),
+        )
+    )
+    return {t.kind: {"last_day": t.last_day.isoformat() if t.last_day else None,
+                     "due_at": t.due_at.isoformat()} for t in rows}
+
+
+def case_facts(session: Session, case: Case, engine: Any) -> dict[str, Any]:
+    """What every document about a case states: who, what, where, since when."""
+    definition = engine.definition(case)
+    filer = session.get(User, case.filer_user_id)
+    consultations = session.scalars(
+        select(Consultation).where(col(Consultation.case_id) == case.id).order_by(col(Consultation.id))
+    ).all()
+    return {
+        "case_id": case.id,
+        "reference": case.reference,
+        "process": case.process,
+        "process_title": dict(definition.title),
+        "rule_set": case.rule_set,
+        "state": case.state,
+        "state_label": {"ko": definition.label(case.state, "ko"), "en": definition.label(case.state, "en")},
+        "filed_at": case.created_at.isoformat(),
+        "filer": {**(_org(session, case.filer_org) or {}), "person": filer.name if filer else None},
+        "local_government": _org(session, case.local_government),
+        "data": dict(case.data or {}),
+        "decision": dict(case.decision or {}),
+        "deadlines": _deadlines(session, "case", case.id),  # type: ignore[arg-type]
+        "consultations": [
+            {"agency": _org(session, c.agency), "state": c.state, "position": c.position,
+             "comment": c.comment, "conditions": c.conditions}
+            for c in consultations
+        ],
+    }
+
+
+def _transition_facts(session: Session, facts: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **case_facts(session, facts["case"], facts["engine"]),
+        "payload": {k: v for k, v in facts["payload"].items() if isinstance(v, str | int | float | list)},
+        "from_state": facts["from_state"],
+        "to_state": facts["to_state"],
+        "actor": facts["actor"].label if hasattr(facts["actor"], "label") else None,
+    }
+
+
+@context_builder("case")
+def case_context(
+    session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
+) -> Iterable[Issue]:
+    case = facts["case"]
+    yield Issue(key=facts["cause"], case_id=case.id, facts=_transition_facts(session, facts))
+
+
+@context_builder("supplement")
+def supplement_context(
+    session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
+) -> Iterable[Issue]:
+    """The items asked for and the day by which the answer is due (else the case lapses)."""
+    case = facts["case"]
+    found = _transition_facts(session, facts)
+    found["items"] = facts["payload"].get("items")
+    due = [d for d in found["deadlines"].values() if d["last_day"]]
+    found["answer_by"] = min((d["last_day"] for d in due), default=None)
+    yield Issue(key=facts["cause"], case_id=case.id, facts=found)
+
+
+@context_builder("consultation_requests")
+def consultation_requests(
+    session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
+) -> Iterable[Issue]:
+    """One request per agency whose consultation this transition opened."""
+    case = facts["case"]
+    base = _transition_facts(session, facts)
+    opened = session.scalars(
+        select(Consultation).where(col(Consultation.case_id) == case.id, col(Consultation.opened_at) == now)
+        .order_by(col(Consultation.id))
+    ).all()
+    for consultation in opened:
+        deadlines = _deadlines(session, "consultation", consultation.id)  # type: ignore[arg-type]
+        yield Issue(
+            key=f"consultation:{consultation.id}", case_id=case.id, audience=consultation.agency,
+            facts={**base, "consultation_id": consultation.id,
+                   "agency": _org(session, consultation.agency),
+                   "reply_by": (deadlines.get("reply_due") or {}).get("last_day"),
+                   "reply_cap": (deadlines.get("reply_cap") or {}).get("last_day")},
+        )
+
+
+def _meeting_facts(meeting: Any) -> dict[str, Any]:
+    return {"id": meeting.id, "title": meeting.title, "mode": meeting.mode,
+            "starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(),
+            "closed_at": meeting.closed_at.isoformat() if meeting.closed_at else None}
+
+
+def _item_facts(session: Session, item: AgendaItem) -> dict[str, Any]:
+    case = session.get(Case, item.case_id)
+    return {"id": item.id, "case_id": item.case_id, "reference": case.reference if case else None,
+            "name": (case.data or {}).get("name") or (case.data or {}).get("title") if case else None,
+            "process": case.process if case else None, "proposal": item.proposal,
+            "conditions": list(item.conditions or []), "extension_months": item.extension_months}
+
+
+@context_builder("agenda")
+def agenda_context(
+    session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
+) -> Iterable[Issue]:
+    """The agenda of an opened meeting, filed on each case it deliberates."""
+    meeting = facts["meeting"]
+    items = [_item_facts(session, i) for i in facts["items"]]
+    for item in items:
+        case = session.get(Case, item["case_id"])
+        assert case is not None
+        yield Issue(key=f"m{meeting.id}:c{case.id}", case_id=case.id, facts={
+            **case_facts(session, case, facts["engine"]), "meeting": _meeting_facts(meeting),
+            "items": items, "this_item": item["id"], "members": facts.get("members", 0),
+        })
+
+
+@context_builder("resolution")
+def resolution_context(
+    session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
+) -> Iterable[Issue]:
+    """The resolution on one agenda item with its full tally (Decree 26②)."""
+    item, case = facts["item"], facts["case"]
+    yield Issue(key=f"item:{item.id}", case_id=case.id, facts={
+        **case_facts(session, case, facts["engine"]), "meeting": _meeting_facts(facts["meeting"]),
+        "item": _item_facts(session, item), "outcome": facts["outcome"], "tally": dict(item.tally),
+        "decided_at": now.isoformat(),
+    })
+
+
+@context_builder("decision")
+def decision_context(
+    session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
+) -> Iterable[Issue]:
+    """A decision taken by the committee: the resolution it rests on is on the case."""
+    case = facts["case"]
+    found = _transition_facts(session, facts)
+    found["resolution"] = (case.decision or {}).get("resolution") or {}
+    found["decided_on"] = now.astimezone(KST).date().isoformat()
+    yield Issue(key=facts["cause"], case_id=case.id, facts=found)
