@@ -70,6 +70,11 @@ FIELDS: dict[str, Any] = {
     "case_id": _l("Case"),
     "present": _l("Members present"),
     "extension_months": _l("Extension in months"),
+    "innovation": _l("Innovation project"),
+    "demonstration": _l("Demonstration project"),
+    "file": _l("File"),
+    "operator.name": _l("Operator's name (company or person)"),
+    "operator.address": _l("Operator's address"),
 }
 FIELD_HINTS: dict[str, Any] = {
     "area_km2": _l("For example 2.7"),
@@ -144,7 +149,11 @@ def humanise(name: str) -> str:
 
 
 def field_label(name: str) -> Any:
-    return FIELDS.get(name.rsplit(".", 1)[-1], humanise(name.rsplit(".", 1)[-1]))
+    """By the field's path without row numbers ("operator.name": the operator's name, not a
+    district's), else by its last part."""
+    path = ".".join(p for p in name.split(".") if not p.isdigit())
+    leaf = name.rsplit(".", 1)[-1]
+    return FIELDS.get(path) or FIELDS.get(leaf, humanise(leaf))
 
 
 def action_label(name: str) -> Any:
