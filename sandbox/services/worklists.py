@@ -39,6 +39,7 @@ def _row(s: Any, rt: Runtime, actor: Actor, case: Case, now: Any) -> dict[str, A
     return {
         **case_summary(case),
         "actions": available_actions(s, rt.engine, now, actor, case, case),
+        "flags": dict(case.flags or {}),
         "next_deadline": None if timer is None else {
             "kind": timer.kind, "due_at": timer.due_at, "last_day": timer.last_day,
         },

@@ -22,6 +22,7 @@ from ..services.case_views import describe_case
 from .attachments import KINDS
 from .common import actor, back_to_case, choices, flash_error, org_names, page, roles, rt
 from .diagram import render_svg
+from .filing import has_districts, with_district_choice
 from .forms import error_list, parse, payload_fields, posted_rows, schema_fields
 from .i18n import lang
 from .i18n import last_day as _last_day
@@ -117,7 +118,8 @@ def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
     latest = events[-1] if events else None
     asked = latest if latest is not None and latest.to_state == case["state"] and latest.payload else None
     schema = SCHEMAS.get(case["process"])
-    specs = schema_fields(schema, _visible(schema), choices(), case["data"]) if schema else []
+    specs = with_district_choice(schema_fields(schema, _visible(schema), choices(), case["data"]),
+                                 case["data"]) if schema else []
     return page(
         "cases/show.html", case=case, events=events, forms=forms, versions=versions,
         latest=asked, specs=specs, attachments=attachments.list_attachments(rt(), actor(), case_id),
@@ -168,21 +170,21 @@ def edit(case_id: int) -> Any:
         abort(404)
     schema = SCHEMAS[case["process"]]
     if request.method == "GET":
-        specs = schema_fields(schema, _visible(schema), choices(), case["data"])
+        specs = _edit_specs(schema, case["data"])
         return page("cases/edit.html", case=case, specs=specs, values=case["data"])
     shape = posted_rows(request.form, case["data"])
-    data, errors = parse(schema_fields(schema, _visible(schema), choices(), shape), request.form)
+    data, errors = parse(_edit_specs(schema, shape), request.form)
     adding = request.form.get("add")
     if adding:
         grown = {**case["data"], **data}
         grown[adding] = [*(grown.get(adding) or [{}]), {}]
-        specs = schema_fields(schema, _visible(schema), choices(), grown)
+        specs = _edit_specs(schema, grown)
         return page("cases/edit.html", case=case, specs=specs, values=grown)
     try:
         cases.update_case(rt(), actor(), case_id, request.form.get("version", type=int),
                           {**_cleared(schema, case["data"]), **data})
     except Invalid as exc:
-        specs = schema_fields(schema, _visible(schema), choices(), data)
+        specs = _edit_specs(schema, {**case["data"], **data})
         return page("cases/edit.html", case=case, specs=specs, values=data, errors={**exc.errors, **errors})
     except DomainError as exc:
         return flash_error(exc, back_to_case(case_id))
@@ -191,7 +193,12 @@ def edit(case_id: int) -> Any:
 
 
 def _visible(schema: Any) -> list[str]:
-    return [n for n in schema().fields if n != "projects"]
+    hidden = {"projects"} if has_districts() else {"projects", "district_id"}
+    return [n for n in schema().fields if n not in hidden]
+
+
+def _edit_specs(schema: Any, data: dict[str, Any]) -> list[Any]:
+    return with_district_choice(schema_fields(schema, _visible(schema), choices(), data), data)
 
 
 def _cleared(schema: Any, data: dict[str, Any]) -> dict[str, Any]:

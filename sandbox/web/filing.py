@@ -50,13 +50,13 @@ SECTIONS: dict[str, list[tuple[str, Any, list[str]]]] = {
 HIDDEN = {"projects"}
 
 
-def _has_districts() -> bool:
+def has_districts() -> bool:
     return bool(rt().engine.rules(rt().rule_set).has("districts"))
 
 
 def sections(process: str) -> list[tuple[str, Any, list[str]]]:
     # Under the 2021 rule set there are no districts: a plan is nationwide (Act 49 as amended).
-    hidden = HIDDEN if _has_districts() else {*HIDDEN, "district_id"}
+    hidden = HIDDEN if has_districts() else {*HIDDEN, "district_id"}
     declared = [n for n in SCHEMAS[process]().fields if n not in hidden]
     listed = SECTIONS.get(process, [])
     covered = {f for _, _, names in listed for f in names}
@@ -69,8 +69,12 @@ def sections(process: str) -> list[tuple[str, Any, list[str]]]:
 
 
 def _specs(process: str, names: list[str] | None, data: dict[str, Any]) -> list[Any]:
-    """The section's inputs; a plan's district is a choice among its area's districts."""
-    specs = schema_fields(SCHEMAS[process], names, choices(), data)
+    return with_district_choice(schema_fields(SCHEMAS[process], names, choices(), data), data)
+
+
+def with_district_choice(specs: list[Any], data: dict[str, Any]) -> list[Any]:
+    """A plan's district is a choice among its area's districts (designated or on the way),
+    shown by name wherever the plan's answers are shown."""
     districts = rt().engine.registry.get("district_designation")
     for i, f in enumerate(specs):
         if f.name == "district_id":

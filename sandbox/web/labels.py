@@ -73,10 +73,13 @@ FIELDS: dict[str, Any] = {
     "innovation": _l("Innovation project"),
     "demonstration": _l("Demonstration project"),
     "file": _l("File"),
+    "decided_at": _l("Decided at"),
     "operator.name": _l("Operator's name (company or person)"),
     "operator.address": _l("Operator's address"),
 }
 FIELD_HINTS: dict[str, Any] = {
+    "requested_exceptions": _l("For each rule that stops the service: the law, the article and "
+                               "why it must be set aside. Add as many as you need."),
     "area_km2": _l("For example 2.7"),
     "designation_end": _l("Leave empty for a designation without end date"),
     "conditions": _l("One condition per line"),
@@ -126,6 +129,15 @@ DEADLINES: dict[str, Any] = {
     "resident_opinion_end": _l("Resident opinion period ends"),
     "reply_due": _l("Agency reply due"),
     "reply_cap": _l("90-day limit for the reply"),
+    "term_end": _l("End of the exception's term"),
+    "start_deadline": _l("Start within one year"),
+    "correction_deadline": _l("Correction due"),
+    "local_opinion_due": _l("Local government's opinion on revocation due"),
+    "local_review_due": _l("Local government pre-review due"),
+    "results_report_due": _l("Results report due"),
+    "close_due": _l("Ministry's reply due"),
+    "pending": _l("running"),
+    "paused": _l("paused"),
 }
 POSITIONS: dict[str, Any] = {
     "consent": _l("Consent"),

@@ -200,3 +200,37 @@ def test_the_exception_panel_and_its_forms_fire_on_the_exception(app, api, cast,
         "description": "또", "occurred_at": case["exception"]["starts_on"] + "T11:00", "version": version})
     assert stale.status_code == 302
     assert "다시" in _text(client.get(path))
+
+
+def test_plan_pages_have_lang_title_and_labels(app, api, cast, frozen):
+    """The route walk over the plan's pages: filing sections, the local government's inbox
+    and pre-review form, the case page with its exception, attachments and every form."""
+    from tests.e2e.test_web_pages import _check_page, _walk
+    from tests.support.cast import SECRETARIAT
+
+    district = designated_district(api, app, cast, frozen)
+    approved = approved_plan(api, app, cast, frozen, district_id=district["id"])
+    reviewing = filed_plan(api, district_id=district["id"])
+    ok(api.action(reviewing["id"], "submit", APPLICANT))
+    seen: set[str] = set()
+    applicant = app.test_client()
+    sign_in(applicant, APPLICANT)
+    draft = post(applicant, "/file/project_approval", {}, token_from="/file").headers["Location"]
+    seen |= _walk(applicant, [draft, *(f"{draft}/{k}" for k in (
+        "about", "district", "summary", "exceptions", "safety", "agencies", "operator"))])
+    case_path = f"/cases/{approved['id']}"
+    seen |= _walk(applicant, [case_path, *(f"{case_path}/actions/{a}" for a in (
+        "file_insurance", "start", "request_extension", "report_incident"))])
+    _check_page("attachment error", applicant.post(
+        f"/cases/{filed_plan(api)['id']}/attachments", content_type="multipart/form-data",
+        data={"kind": "", "csrf_token": csrf_token(applicant, case_path)}))
+    lg = app.test_client()
+    sign_in(lg, SEJONG)
+    seen |= _walk(lg, ["/dashboard", f"/cases/{reviewing['id']}/actions/record_local_review"])
+    sec = app.test_client()
+    sign_in(sec, SECRETARIAT)
+    seen |= _walk(sec, [case_path, f"{case_path}/actions/order_correction",
+                        f"{case_path}/actions/suspend"])
+    assert any("/actions/file_insurance" in s for s in seen)
+    assert any("/actions/record_local_review" in s for s in seen)
+    assert len(seen) >= 12, sorted(seen)
