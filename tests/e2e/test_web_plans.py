@@ -234,3 +234,40 @@ def test_plan_pages_have_lang_title_and_labels(app, api, cast, frozen):
     assert any("/actions/file_insurance" in s for s in seen)
     assert any("/actions/record_local_review" in s for s in seen)
     assert len(seen) >= 12, sorted(seen)
+
+
+def test_an_agency_answers_a_rapid_confirmation_on_its_page(database_url):
+    """2021: the reply offers the two permit answers; a permit needs its requirements."""
+    from tests.conftest import make_app
+    from tests.support.api import ApiClient
+    from tests.support.cast import KNPA
+    from tests.support.people import People
+
+    app = make_app(database_url, SANDBOX_RULE_SET="2021")
+    try:
+        people = People(app.extensions["sandbox"])
+        from tests.support.cast import make_cast
+
+        make_cast(people)
+        api = ApiClient(app.test_client(), people)
+        case = ok(api.post("/api/v1/cases", {"process": "rapid_confirmation", "data": {
+            "title": "배송 로봇 보도 통행", "description": "허가가 필요한지 확인을 요청합니다.",
+            "agencies": ["KNPA"]}}, APPLICANT), 201)
+        case = ok(api.action(case["id"], "submit", APPLICANT))
+        consultation = case["consultations"][0]["id"]
+        client = app.test_client()
+        sign_in(client, KNPA)
+        page = _text(client.get(f"/consultations/{consultation}"))
+        assert 'value="permit_required"' in page and 'value="consent"' not in page
+        assert 'for="f-requirements"' in page
+        path = f"/consultations/{consultation}/reply"
+        refused = post(client, path, {"position": "permit_required"},
+                       token_from=f"/consultations/{consultation}")
+        assert refused.status_code == 422 and 'href="#f-requirements"' in _text(refused)
+        sent = post(client, path, {"position": "permit_required", "requirements": "도로점용 허가"},
+                    token_from=f"/consultations/{consultation}")
+        assert sent.status_code == 302
+        answered = ok(api.get(f"/api/v1/cases/{case['id']}", APPLICANT))
+        assert answered["state"] == "answered"
+    finally:
+        app.extensions["sandbox.db"].dispose()
