@@ -8,6 +8,7 @@ the PNGs before calling a page done.
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -25,6 +26,8 @@ PAGES = [
     ("secretariat", "secretariat@demo.molit.go.kr", "/dashboard"),
     ("case-page", "secretariat@demo.molit.go.kr", "/cases/3"),
     ("agency", "knpa@demo.go.kr", "/agency/consultations"),
+    ("applicant-exception", "ceo@demo-mobility.kr", "RUNNING"),
+    ("plan-filing-error", "ceo@demo-mobility.kr", "PLAN_FILING"),
     ("committee", "member1@demo.molit.go.kr", "/committee/meetings/1"),
 ]
 
@@ -44,8 +47,10 @@ def main(out: Path) -> None:
     from sandbox.domain.clock import system_clock
 
     with live_app(template, tmp, start=system_clock.now()) as app, app.app_context():
-        for _line in load_demo(app.extensions["sandbox"]):
-            pass
+        running = None
+        for line in load_demo(app.extensions["sandbox"]):
+            if "running special exception" in line:
+                running = int(re.search(r"case (\d+)", line).group(1))  # type: ignore[union-attr]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for name, email, path in PAGES:
@@ -58,7 +63,15 @@ def main(out: Path) -> None:
                         page.fill("#f-email", email)
                         page.fill("#f-password", DEMO_PASSWORD)
                         page.click("main button[type=submit]")
-                    if path == "FILING":
+                    if path == "RUNNING":
+                        page.goto(f"/cases/{running}")
+                    elif path == "PLAN_FILING":  # the exceptions step with a row half filled
+                        page.goto("/file")
+                        page.click("form[action$='/file/project_approval'] button")
+                        page.click("a[href$='/exceptions']")
+                        page.fill("#f-requested-exceptions-0-law", "도로교통법")
+                        page.click("main form button[type=submit]:not([name])")
+                    elif path == "FILING":
                         page.goto("/file")
                         page.click("form[action$='/file/district_designation'] button")
                         page.click("a[href$='/about']")
@@ -66,6 +79,8 @@ def main(out: Path) -> None:
                     else:
                         page.goto(path)
                     page.screenshot(path=str(out / f"{name}-{width}.png"), full_page=True)
+                    if width < 500:  # what a phone shows first, legible when looked at
+                        page.screenshot(path=str(out / f"{name}-{width}-top.png"))
                     ctx.close()
             browser.close()
 

@@ -26,7 +26,8 @@ from .cases import EDITABLE, FILER_ROLES
 from .runtime import Runtime
 from .visibility import case_filter, visible_case
 
-__all__ = ["TooLarge", "UnsupportedType", "add_attachment", "list_attachments", "get_attachment"]
+__all__ = ["TooLarge", "UnsupportedType", "add_attachment", "list_attachments", "get_attachment",
+           "may_attach"]
 
 KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 ACCEPTED = "PDF, PNG, JPEG, GIF, WebP, HWP/HWPX, DOC/DOCX, XLS/XLSX, PPT/PPTX"
@@ -55,6 +56,17 @@ def _check_may_add(actor: Actor, case: Case) -> None:
     if reviews and case.state == LOCAL_REVIEW[1]:
         return
     raise Conflict(f"files cannot be attached while the case is '{case.state}'")
+
+
+def may_attach(rt: Runtime, actor: Actor, case_id: int) -> bool:
+    """Whether ``add_attachment`` would accept a file from the caller now (pages offer the
+    upload form only then); the same rule, not a copy of it."""
+    with rt.uow() as uow:
+        try:
+            _check_may_add(actor, visible_case(uow.session, actor, case_id))
+        except DomainError:
+            return False
+        return True
 
 
 def _check_content(kind: Any, data: bytes, max_bytes: int) -> Any:

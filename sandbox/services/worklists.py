@@ -21,7 +21,7 @@ from .visibility import case_filter
 
 __all__ = [
     "case_rows", "upcoming_deadlines", "open_for_comment", "public_case", "committee_ready",
-    "awaiting", "members", "my_votes", "consultation_cases",
+    "awaiting", "members", "my_votes", "consultation_cases", "district_choices",
 ]
 
 
@@ -39,6 +39,7 @@ def _row(s: Any, rt: Runtime, actor: Actor, case: Case, now: Any) -> dict[str, A
     return {
         **case_summary(case),
         "actions": available_actions(s, rt.engine, now, actor, case, case),
+        "flags": dict(case.flags or {}),
         "next_deadline": None if timer is None else {
             "kind": timer.kind, "due_at": timer.due_at, "last_day": timer.last_day,
         },
@@ -206,3 +207,23 @@ def my_votes(rt: Runtime, actor: Actor, item_ids: list[int]) -> dict[int, dict[s
                 col(Recusal.user_id) == actor.user_id, col(Recusal.item_id).in_(item_ids))):
             out[item_id]["recused"] = True
     return out
+
+
+def district_choices(rt: Runtime, local_government: str | None) -> list[dict[str, Any]]:
+    """Districts a 2020 plan may name (DOMAIN 1, "combined filing"): those of the plan's
+    local government that are designated or still on their way there. Names and states of
+    districts are public (the register), so no visibility filter applies."""
+    from .hooks.projects import DISTRICT_FAILED
+
+    if not local_government:
+        return []
+    with rt.uow() as uow:
+        rows = uow.session.execute(
+            select(col(Case.id), col(Case.reference), Case.data, col(Case.state)).where(
+                col(Case.process) == "district_designation",
+                col(Case.local_government) == local_government,
+                col(Case.state).not_in(DISTRICT_FAILED),
+            ).order_by(col(Case.id)).limit(200)
+        ).all()
+        return [{"id": i, "reference": ref, "name": (data or {}).get("name") or ref, "state": st}
+                for i, ref, data, st in rows]

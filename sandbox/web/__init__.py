@@ -11,14 +11,15 @@ from flask import Flask
 
 __all__ = ["init_web", "WEB_BLUEPRINTS"]
 
-WEB_BLUEPRINTS = ("signin", "home", "filing", "case_pages", "agency", "committee_pages", "public_pages")
+WEB_BLUEPRINTS = ("signin", "home", "filing", "case_pages", "attachment_pages", "agency", "committee_pages",
+                  "public_pages")
 
 
 def init_web(app: Flask) -> None:
-    from . import agency, auth, cases, committee, errors, filing, home, i18n, public, security
+    from . import agency, attachments, auth, cases, committee, errors, filing, home, i18n, public, security
 
     security.init(app)
     i18n.init(app)
-    for module in (auth, home, filing, cases, agency, committee, public):
+    for module in (auth, home, filing, cases, attachments, agency, committee, public):
         app.register_blueprint(module.bp)
     errors.init(app)

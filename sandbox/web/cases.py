@@ -16,12 +16,14 @@ from markupsafe import Markup
 
 from ..domain.calendar import KST
 from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from ..services import cases, consultations, worklists
+from ..services import attachments, cases, consultations, worklists
 from ..services.case_data import SCHEMAS
 from ..services.case_views import describe_case
+from .attachments import KINDS
 from .common import actor, back_to_case, choices, flash_error, org_names, page, roles, rt
 from .diagram import render_svg
-from .forms import parse, payload_fields, schema_fields
+from .filing import has_districts, with_district_choice
+from .forms import error_list, parse, payload_fields, posted_rows, schema_fields
 from .i18n import lang
 from .i18n import last_day as _last_day
 from .labels import action_label
@@ -43,10 +45,27 @@ def _describe(case_id: int) -> dict[str, Any]:
         abort(404)
 
 
+def _subject(case: dict[str, Any], action: str) -> tuple[str, str, int]:
+    """(process, state, version) of what ``action`` moves: the case, or its special
+    exception when the action is the exception's (as services.exceptions.subject_for
+    routes it), so the form posts the exception's own version."""
+    ex = case.get("exception")
+    if ex is not None:
+        definition = rt().engine.registry.get("special_exception")
+        if action in definition.triggers:
+            return "special_exception", ex["state"], ex["version"]
+    return case["process"], case["state"], case["version"]
+
+
 def _transition(case: dict[str, Any], action: str) -> Any:
-    definition = rt().engine.registry.get(case["process"])
-    found = definition.candidates(action, case["state"])
+    process, state, _version = _subject(case, action)
+    found = rt().engine.registry.get(process).candidates(action, state)
     return found[0] if found else None
+
+
+def action_specs(case: dict[str, Any], action: str) -> list[Any]:
+    t = _transition(case, action)
+    return payload_fields(dict(t.payload), choices()) if t is not None else []
 
 
 def days_left(last_day: Any) -> dict[str, int] | None:
@@ -85,19 +104,28 @@ def index() -> Any:
 @bp.route("/cases/<int:case_id>")
 @roles(*SIGNED_IN)
 def show(case_id: int) -> Any:
+    return render_case(case_id)
+
+
+def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
+    """The case page; ``extra`` carries the upload form's errors when it is shown again."""
     case = _describe(case_id)
+    uploaded = error_list(extra.pop("upload_errors", {}))
     definition = rt().engine.registry.get(case["process"], None)
     events = cases.history(rt(), actor(), case_id)
-    forms = {}
-    for action in case["actions"]:
-        t = _transition(case, action)
-        forms[action] = payload_fields(dict(t.payload), choices()) if t is not None else []
+    forms = {a: action_specs(case, a) for a in case["actions"]}
+    versions = {a: _subject(case, a)[2] for a in case["actions"]}
     latest = events[-1] if events else None
     asked = latest if latest is not None and latest.to_state == case["state"] and latest.payload else None
     schema = SCHEMAS.get(case["process"])
-    specs = schema_fields(schema, _visible(schema), choices(), case["data"]) if schema else []
+    specs = with_district_choice(schema_fields(schema, _visible(schema), choices(), case["data"]),
+                                 case["data"]) if schema else []
     return page(
-        "cases/show.html", case=case, events=events, forms=forms, latest=asked, specs=specs,
+        "cases/show.html", case=case, events=events, forms=forms, versions=versions,
+        latest=asked, specs=specs, attachments=attachments.list_attachments(rt(), actor(), case_id),
+        may_attach=attachments.may_attach(rt(), actor(), case_id), attachment_kinds=KINDS,
+        upload_errors=uploaded[0], upload_summary=uploaded[1],
+        upload_values=extra.pop("upload_values", {}), status=status,
         orgs=org_names(), definition=definition,
         diagram=Markup(render_svg(definition, case["state"], lang())),  # noqa: S704 - escaped in render_svg
         editable=case["state"] in cases.EDITABLE and actor().role in definition.filer_roles
@@ -114,19 +142,20 @@ def act(case_id: int, action: str) -> Any:
     if action not in case["actions"]:
         flash(_("That action is not possible now."), "error")
         return redirect(back_to_case(case_id))
-    t = _transition(case, action)
-    specs = payload_fields(dict(t.payload), choices()) if t is not None else []
+    specs = action_specs(case, action)
+    version = _subject(case, action)[2]
     template = ACTION_TEMPLATES.get((case["process"], action), "cases/action.html")
+    shown = {"case": case, "action": action, "specs": specs, "version": version}
     if request.method == "GET":
-        return page(template, case=case, action=action, specs=specs, values={})
+        return page(template, values={}, **shown)
     payload, errors = parse(specs, request.form, typed=True)
     if errors:
-        return page(template, case=case, action=action, specs=specs, values=request.form, errors=errors)
+        return page(template, values=request.form, errors=errors, **shown)
     payload["version"] = request.form.get("version", type=int)
     try:
         cases.fire_action(rt(), actor(), case_id, action, payload)
     except Invalid as exc:
-        return page(template, case=case, action=action, specs=specs, values=request.form, errors=exc.errors)
+        return page(template, values=request.form, errors=exc.errors, **shown)
     except (Conflict, Forbidden) as exc:
         return flash_error(exc, back_to_case(case_id))
     flash(_("Done: %(action)s", action=action_label(action)), "success")
@@ -141,20 +170,21 @@ def edit(case_id: int) -> Any:
         abort(404)
     schema = SCHEMAS[case["process"]]
     if request.method == "GET":
-        specs = schema_fields(schema, _visible(schema), choices(), case["data"])
+        specs = _edit_specs(schema, case["data"])
         return page("cases/edit.html", case=case, specs=specs, values=case["data"])
-    data, errors = parse(schema_fields(schema, _visible(schema), choices(), case["data"]), request.form)
+    shape = posted_rows(request.form, case["data"])
+    data, errors = parse(_edit_specs(schema, shape), request.form)
     adding = request.form.get("add")
     if adding:
         grown = {**case["data"], **data}
         grown[adding] = [*(grown.get(adding) or [{}]), {}]
-        specs = schema_fields(schema, _visible(schema), choices(), grown)
+        specs = _edit_specs(schema, grown)
         return page("cases/edit.html", case=case, specs=specs, values=grown)
     try:
         cases.update_case(rt(), actor(), case_id, request.form.get("version", type=int),
                           {**_cleared(schema, case["data"]), **data})
     except Invalid as exc:
-        specs = schema_fields(schema, _visible(schema), choices(), data)
+        specs = _edit_specs(schema, {**case["data"], **data})
         return page("cases/edit.html", case=case, specs=specs, values=data, errors={**exc.errors, **errors})
     except DomainError as exc:
         return flash_error(exc, back_to_case(case_id))
@@ -163,7 +193,12 @@ def edit(case_id: int) -> Any:
 
 
 def _visible(schema: Any) -> list[str]:
-    return [n for n in schema().fields if n != "projects"]
+    hidden = {"projects"} if has_districts() else {"projects", "district_id"}
+    return [n for n in schema().fields if n not in hidden]
+
+
+def _edit_specs(schema: Any, data: dict[str, Any]) -> list[Any]:
+    return with_district_choice(schema_fields(schema, _visible(schema), choices(), data), data)
 
 
 def _cleared(schema: Any, data: dict[str, Any]) -> dict[str, Any]:

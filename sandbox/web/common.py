@@ -15,7 +15,8 @@ from ..domain.errors import DomainError, Invalid
 from ..engine.actors import Actor
 from ..services.runtime import Runtime
 from .forms import Choices, error_list
-from .i18n import bilingual, lang
+from .i18n import lang
+from .refusals import refusal
 
 __all__ = ["rt", "actor", "choices", "roles", "page", "flash_error", "org_names", "form_errors"]
 
@@ -83,7 +84,7 @@ def page(template: str, status: int = 200, **context: Any) -> Any:
 
 def flash_error(exc: DomainError, target: str) -> Any:
     """409/403 on a page: say what happened where the person came from (PRG)."""
-    flash(bilingual(exc.detail), "error")
+    flash(refusal(exc.detail), "error")
     return redirect(target)
 
 

@@ -14,11 +14,12 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from ..domain.errors import DomainError, Invalid, NotFound
-from ..services import drafts
+from ..services import drafts, worklists
 from ..services.case_data import SCHEMAS
 from ..services.case_views import describe_case
 from .common import actor, choices, flash_error, org_names, page, roles, rt
-from .forms import parse, schema_fields
+from .forms import Field, parse, posted_rows, schema_fields
+from .i18n import lang
 
 bp = Blueprint("filing", __name__)
 FILERS = ("applicant", "local_government", "secretariat")
@@ -31,7 +32,9 @@ SECTIONS: dict[str, list[tuple[str, Any, list[str]]]] = {
         ("plan", _l("The plan"), ["plan_summary"]),
     ],
     "project_approval": [
-        ("about", _l("About the project"), ["title", "kind", "local_government", "district_id"]),
+        ("about", _l("About the project"), ["title", "kind", "local_government"]),
+        # 2020 only: the district of the chosen local government (DOMAIN 1, 2).
+        ("district", _l("District"), ["district_id"]),
         ("summary", _l("What the service does"), ["summary"]),
         ("exceptions", _l("Exceptions requested"), ["requested_exceptions"]),
         ("safety", _l("Safety and compensation"), ["safety_measures", "compensation_plan"]),
@@ -47,15 +50,43 @@ SECTIONS: dict[str, list[tuple[str, Any, list[str]]]] = {
 HIDDEN = {"projects"}
 
 
+def has_districts() -> bool:
+    return bool(rt().engine.rules(rt().rule_set).has("districts"))
+
+
 def sections(process: str) -> list[tuple[str, Any, list[str]]]:
-    declared = [n for n in SCHEMAS[process]().fields if n not in HIDDEN]
+    # Under the 2021 rule set there are no districts: a plan is nationwide (Act 49 as amended).
+    hidden = HIDDEN if has_districts() else {*HIDDEN, "district_id"}
+    declared = [n for n in SCHEMAS[process]().fields if n not in hidden]
     listed = SECTIONS.get(process, [])
     covered = {f for _, _, names in listed for f in names}
     rest = [n for n in declared if n not in covered]
     out = [(k, t, [n for n in names if n in declared]) for k, t, names in listed]
+    out = [s for s in out if s[2]]
     if rest:
         out.append(("details", _l("Details"), rest))
     return out
+
+
+def _specs(process: str, names: list[str] | None, data: dict[str, Any]) -> list[Any]:
+    return with_district_choice(schema_fields(SCHEMAS[process], names, choices(), data), data)
+
+
+def with_district_choice(specs: list[Any], data: dict[str, Any]) -> list[Any]:
+    """A plan's district is a choice among its area's districts (designated or on the way),
+    shown by name wherever the plan's answers are shown."""
+    districts = rt().engine.registry.get("district_designation")
+    for i, f in enumerate(specs):
+        if f.name == "district_id":
+            found = worklists.district_choices(rt(), data.get("local_government"))
+            options = [(str(d["id"]), f'{d["name"]} ({d["reference"]}, '
+                                      f'{districts.label(d["state"], lang())})') for d in found]
+            hint = _l("Districts of the local government you chose that are designated or "
+                      "under review") if options else _l(
+                "The local government you chose has no district designated or under review: "
+                "a plan needs one under the 2020 rules (ask the local government to file one).")
+            specs[i] = Field(f.name, "select", f.label, True, hint, choices=options)
+    return specs
 
 
 def _section(process: str, key: str) -> tuple[str, Any, list[str]]:
@@ -104,22 +135,27 @@ def section(draft_id: int, key: str) -> Any:
     draft = _draft(draft_id)
     skey, title, names = _section(draft.process, key)
     if request.method == "GET":
-        specs = schema_fields(SCHEMAS[draft.process], names, choices(), draft.data)
+        specs = _specs(draft.process, names, draft.data)
         return page("filing/section.html", draft=draft, key=skey, title=title, specs=specs,
                     values=draft.data)
-    data, errors = parse(schema_fields(SCHEMAS[draft.process], names, choices(), draft.data), request.form)
+    data, errors = parse(_specs(draft.process, names, posted_rows(request.form, draft.data)),
+                         request.form)
     adding = request.form.get("add")
     if adding:  # "add another" row of a repeating group: keep what was typed, show one more
         grown = {**draft.data, **data}
         grown[adding] = [*(grown.get(adding) or [{}]), {}]
-        specs = schema_fields(SCHEMAS[draft.process], names, choices(), grown)
+        specs = _specs(draft.process, names, grown)
         return page("filing/section.html", draft=draft, key=skey, title=title, specs=specs, values=grown)
+    if "district_id" in names and not data.get("district_id") and not request.form.get("later"):
+        errors["district_id"] = [str(_l("Choose the district"))]
     try:
+        if errors:
+            raise Invalid(errors)
         drafts.save_section(rt(), actor(), draft_id, skey, names, data)
     except Invalid as exc:
         if request.form.get("later"):
             return redirect(url_for("filing.tasks", draft_id=draft_id))
-        specs = schema_fields(SCHEMAS[draft.process], names, choices(), data)
+        specs = _specs(draft.process, names, data)
         return page("filing/section.html", draft=draft, key=skey, title=title, specs=specs,
                     values={**draft.data, **data}, errors={**exc.errors, **errors})
     if request.form.get("later") or request.args.get("back") == "check":
@@ -155,7 +191,7 @@ def check(draft_id: int) -> Any:
 
 
 def _specs_of(draft: Any) -> dict[str, Any]:
-    return {k: schema_fields(SCHEMAS[draft.process], names, choices(), draft.data)
+    return {k: _specs(draft.process, names, draft.data)
             for k, _, names in sections(draft.process)}
 
 

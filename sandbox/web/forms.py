@@ -19,7 +19,8 @@ from werkzeug.datastructures import MultiDict
 from .i18n import bilingual
 from .labels import FIELD_HINTS, field_label
 
-__all__ = ["Field", "schema_fields", "payload_fields", "parse", "error_list", "field_id", "Choices", "lookup"]
+__all__ = ["Field", "schema_fields", "posted_rows", "payload_fields", "parse", "error_list", "field_id",
+           "Choices", "lookup"]
 
 LONG_TEXT = 300  # strings allowed longer than this get a textarea
 
@@ -68,7 +69,7 @@ def _one_of(f: fields.Field) -> list[str] | None:
 
 def _spec(name: str, f: fields.Field, choices: Choices, data: Any) -> Field:
     leaf = name.rsplit(".", 1)[-1]
-    label, hint, required = field_label(leaf), FIELD_HINTS.get(leaf), bool(f.required)
+    label, hint, required = field_label(name), FIELD_HINTS.get(leaf), bool(f.required)
     if isinstance(f, fields.Nested) and not f.many:
         schema = f.schema
         return Field(name, "group", label, required, hint, children=[
@@ -104,6 +105,20 @@ def _spec(name: str, f: fields.Field, choices: Choices, data: Any) -> Field:
     return Field(name, "textarea" if long else "text", label, required, hint)
 
 
+def posted_rows(form: MultiDict[str, str], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with each repeating group as long as the posted form's rows (``name.N.x``),
+    so a form with more rows than were saved is read in full."""
+    grown = dict(data)
+    for key in form:
+        parts = key.split(".")
+        if len(parts) >= 3 and parts[1].isdigit():
+            rows = list(grown.get(parts[0]) or []) if isinstance(grown.get(parts[0]), list) else []
+            while len(rows) <= int(parts[1]):
+                rows.append({})
+            grown[parts[0]] = rows
+    return grown
+
+
 def schema_fields(schema: type[Schema], names: list[str] | None, choices: Choices,
                   data: dict[str, Any]) -> list[Field]:
     declared = schema().fields
@@ -112,7 +127,7 @@ def schema_fields(schema: type[Schema], names: list[str] | None, choices: Choice
 
 
 PAYLOAD_KINDS = {"text": "textarea", "int": "integer", "date": "date", "bool": "checkbox",
-                 "agencies": "checkboxes"}
+                 "agencies": "checkboxes", "datetime": "datetime"}
 
 
 def payload_fields(spec: dict[str, str], choices: Choices) -> list[Field]:
@@ -163,6 +178,8 @@ def _read(f: Field, form: MultiDict[str, str], typed: bool, errors: dict[str, li
         raw = _scalar(f, form.get(f.name))
         return [p.strip() for p in raw.split(",") if p.strip()] if raw else None
     value = _scalar(f, form.get(f.name))
+    if value is not None and f.kind == "datetime":
+        return _seoul_time(f, value, errors)
     if value is not None and typed and f.kind == "integer":
         try:
             return int(value)
@@ -170,6 +187,20 @@ def _read(f: Field, form: MultiDict[str, str], typed: bool, errors: dict[str, li
             errors[f.name] = [_("Enter a whole number")]
             return None
     return value
+
+
+def _seoul_time(f: Field, value: str, errors: dict[str, list[str]]) -> str | None:
+    """A browser's ``datetime-local`` (no offset) read as Korean time (all times are KST)."""
+    from datetime import datetime
+
+    from ..domain.calendar import KST
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        errors[f.name] = [_("Enter a date and time")]
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=KST)).isoformat()
 
 
 _MESSAGES = {

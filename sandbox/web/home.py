@@ -37,8 +37,11 @@ def dashboard() -> Any:
         return _secretariat()
     page_no = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = worklists.case_rows(rt(), actor(), page=page_no, per_page=20)
+    # A local government's inbox: business plans of its area awaiting its pre-review (Act 49②).
+    reviews = worklists.awaiting(rt(), actor(), "local_government", per_page=50)[0] \
+        if role == "local_government" else []
     return page(
-        "home/filer.html", rows=rows, total=total, page_no=page_no, per_page=20,
+        "home/filer.html", rows=rows, total=total, page_no=page_no, per_page=20, reviews=reviews,
         asked=[r for r in rows if r["actions"]], drafts=drafts.mine(rt(), actor()),
         filable=_filable(),
     )

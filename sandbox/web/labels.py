@@ -70,8 +70,16 @@ FIELDS: dict[str, Any] = {
     "case_id": _l("Case"),
     "present": _l("Members present"),
     "extension_months": _l("Extension in months"),
+    "innovation": _l("Innovation project"),
+    "demonstration": _l("Demonstration project"),
+    "file": _l("File"),
+    "decided_at": _l("Decided at"),
+    "operator.name": _l("Operator's name (company or person)"),
+    "operator.address": _l("Operator's address"),
 }
 FIELD_HINTS: dict[str, Any] = {
+    "requested_exceptions": _l("For each rule that stops the service: the law, the article and "
+                               "why it must be set aside. Add as many as you need."),
     "area_km2": _l("For example 2.7"),
     "designation_end": _l("Leave empty for a designation without end date"),
     "conditions": _l("One condition per line"),
@@ -121,6 +129,15 @@ DEADLINES: dict[str, Any] = {
     "resident_opinion_end": _l("Resident opinion period ends"),
     "reply_due": _l("Agency reply due"),
     "reply_cap": _l("90-day limit for the reply"),
+    "term_end": _l("End of the exception's term"),
+    "start_deadline": _l("Start within one year"),
+    "correction_deadline": _l("Correction due"),
+    "local_opinion_due": _l("Local government's opinion on revocation due"),
+    "local_review_due": _l("Local government pre-review due"),
+    "results_report_due": _l("Results report due"),
+    "close_due": _l("Ministry's reply due"),
+    "pending": _l("running"),
+    "paused": _l("paused"),
 }
 POSITIONS: dict[str, Any] = {
     "consent": _l("Consent"),
@@ -144,7 +161,11 @@ def humanise(name: str) -> str:
 
 
 def field_label(name: str) -> Any:
-    return FIELDS.get(name.rsplit(".", 1)[-1], humanise(name.rsplit(".", 1)[-1]))
+    """By the field's path without row numbers ("operator.name": the operator's name, not a
+    district's), else by its last part."""
+    path = ".".join(p for p in name.split(".") if not p.isdigit())
+    leaf = name.rsplit(".", 1)[-1]
+    return FIELDS.get(path) or FIELDS.get(leaf, humanise(leaf))
 
 
 def action_label(name: str) -> Any:

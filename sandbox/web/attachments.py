@@ -1,0 +1,86 @@
+"""A case's files on its page: the upload form (multipart, CSRF like every form) and
+downloads. The rules (who, when, which types by content, how large) are
+``services.attachments``'; this module only reads the form and shows the refusals (413,
+415, 422, 409) on the case page."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, send_file
+from flask import request as req
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..api.attachments import _disposition
+from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..services import attachments
+from .common import actor, back_to_case, flash_error, roles, rt
+from .i18n import bilingual
+
+bp = Blueprint("attachment_pages", __name__)
+
+# What a file is (the service takes any lowercase name; these are the usual ones).
+KINDS: list[tuple[str, Any]] = [
+    ("plan", _l("Business plan")),
+    ("safety_evidence", _l("Safety evidence")),
+    ("supplement", _l("Supplementary material")),
+    ("local_review", _l("Local government review")),
+    ("action_plan", _l("Action plan")),
+    ("other", _l("Other")),
+]
+
+
+@bp.route("/cases/<int:case_id>/attachments", methods=["POST"])
+@roles("applicant", "local_government", "secretariat")
+def upload(case_id: int) -> Any:
+    from .cases import render_case  # the case page shows the form's errors
+
+    upload_ = req.files.get("file")
+    kind = req.form.get("kind") or None
+    errors: dict[str, list[str]] = {}
+    if upload_ is None or not upload_.filename:
+        errors["file"] = [_("Choose a file to upload")]
+    if kind not in {k for k, _label in KINDS}:
+        errors["kind"] = [_("Choose what the file is")]
+    if errors:
+        return render_case(case_id, 422, upload_errors=errors, upload_values=req.form)
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    data = upload_.stream.read(limit + 1)  # type: ignore[union-attr]
+    try:
+        attachments.add_attachment(rt(), actor(), case_id, kind=kind,
+                                   filename=upload_.filename, data=data, max_bytes=limit)  # type: ignore[union-attr]
+    except NotFound:
+        abort(404)
+    except Invalid as exc:
+        return render_case(case_id, 422, upload_errors=exc.errors, upload_values=req.form)
+    except (attachments.TooLarge, attachments.UnsupportedType) as exc:
+        return render_case(case_id, exc.status, upload_values=req.form,
+                           upload_errors={"file": [bilingual(exc.detail)]})
+    except (Conflict, Forbidden) as exc:
+        return flash_error(exc, back_to_case(case_id))
+    flash(_("The file is attached."), "success")
+    return _redirect(case_id)
+
+
+def _redirect(case_id: int) -> Any:
+    from flask import redirect
+
+    return redirect(back_to_case(case_id) + "#attachments-title")
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@roles("applicant", "local_government", "agency", "committee_member", "secretariat")
+def download(attachment_id: int) -> Any:
+    try:
+        found = attachments.get_attachment(rt(), actor(), attachment_id)
+    except NotFound:
+        abort(404)
+    response = send_file(io.BytesIO(found["content"]), mimetype=found["content_type"],
+                         etag=found["sha256"], conditional=False, max_age=0)
+    response.headers["Content-Disposition"] = _disposition(found["filename"])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,273 @@
+"""Business plans through the pages (Flask's test client, 2020 rule set): the filing with
+its district and repeating exceptions, the local government's inbox and pre-review form,
+attachments on the case page, and the exception's panel and forms, which must post the
+exception's version, not the case's."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from freezegun import freeze_time
+
+from tests.support.cast import APPLICANT, BUSAN, SEJONG
+from tests.support.files import EXE, PDF
+from tests.support.flows import ok
+from tests.support.plans import INSURANCE, PLAN, approved_plan, designated_district, filed_plan
+from tests.support.web import csrf_token, post, sign_in
+
+
+@pytest.fixture
+def frozen():
+    with freeze_time("2025-10-01 00:30:00+00:00", tick=True) as frozen_time:
+        yield frozen_time
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_a_plan_is_filed_with_its_district_and_exceptions(app, api, cast, frozen):
+    district = designated_district(api, app, cast, frozen)
+    client = app.test_client()
+    sign_in(client, APPLICANT)
+    draft = post(client, "/file/project_approval", {}, token_from="/file").headers["Location"]
+    tasks = _text(client.get(draft))
+    assert f"{draft}/district" in tasks and f"{draft}/operator" in tasks
+
+    # A missing title: 422, the summary links to the field, what was typed is kept.
+    bad = post(client, f"{draft}/about", {"kind": "demonstration", "local_government": "sejong"})
+    assert bad.status_code == 422
+    assert 'href="#f-title"' in _text(bad) and "error-summary" in _text(bad)
+    done = post(client, f"{draft}/about", {"title": PLAN["title"], "kind": "demonstration",
+                                          "local_government": "sejong"})
+    assert done.headers["Location"].endswith("/district")
+
+    # The district: only the chosen local government's districts are offered, and one is needed.
+    page = _text(client.get(f"{draft}/district"))
+    assert f'value="{district["id"]}"' in page
+    assert post(client, f"{draft}/district", {}).status_code == 422
+    post(client, f"{draft}/district", {"district_id": str(district["id"])})
+
+    post(client, f"{draft}/summary", {"summary": PLAN["summary"]})
+    # The repeating group: an incomplete row is named field by field; "add another" keeps it.
+    row = {"requested_exceptions.0.law": "여객자동차 운수사업법", "requested_exceptions.0.article": "제4조"}
+    missing = post(client, f"{draft}/exceptions", row)
+    assert missing.status_code == 422 and 'href="#f-requested-exceptions-0-reason"' in _text(missing)
+    grown = post(client, f"{draft}/exceptions", {**row, "add": "requested_exceptions"})
+    assert 'id="f-requested-exceptions-1-law"' in _text(grown) and "제4조" in _text(grown)
+    post(client, f"{draft}/exceptions", {
+        **row, "requested_exceptions.0.reason": "면허 없는 유상 운송",
+        "requested_exceptions.1.law": "개인정보 보호법", "requested_exceptions.1.article": "제15조",
+        "requested_exceptions.1.reason": "영상정보 수집"})
+    post(client, f"{draft}/safety", {"safety_measures": PLAN["safety_measures"],
+                                     "compensation_plan": PLAN["compensation_plan"]})
+    client.post(f"{draft}/agencies", data={"regulating_agencies": ["KNPA", "PIPC"],
+                                           "csrf_token": csrf_token(client, f"{draft}/agencies")})
+    no_address = post(client, f"{draft}/operator", {"operator.name": "(주)모빌리티"})
+    assert 'href="#f-operator-address"' in _text(no_address)
+    post(client, f"{draft}/operator", {"operator.name": "(주)모빌리티",
+                                       "operator.address": "세종특별자치시 한누리대로 2130"})
+
+    response = client.get(f"{draft}/check")
+    assert response.status_code == 200, response.headers.get("Location")
+    check = _text(response)
+    assert "개인정보 보호법" in check and district["reference"] in check
+    filed = post(client, f"{draft}/check", {})
+    assert "/filed" in filed.headers["Location"]
+    confirmation = _text(client.get(filed.headers["Location"]))
+    reference = re.search(r"SB-\d{4}-\d{6}", confirmation)
+    assert reference
+    case_id = int(filed.headers["Location"].split("/")[2])
+    case = ok(api.get(f"/api/v1/cases/{case_id}", APPLICANT))
+    assert case["state"] == "local_government_review"
+    assert case["data"]["district_id"] == district["id"]
+    assert len(case["data"]["requested_exceptions"]) == 2
+
+    # Sejong's inbox lists it with the pre-review form; Busan's does not.
+    lg = app.test_client()
+    sign_in(lg, BUSAN)
+    assert reference.group(0) not in _text(lg.get("/dashboard"))
+    sign_in(lg, SEJONG)
+    inbox = _text(lg.get("/dashboard"))
+    assert reference.group(0) in inbox and f"/cases/{case_id}/actions/record_local_review" in inbox
+    form = _text(lg.get(f"/cases/{case_id}/actions/record_local_review"))
+    assert 'for="f-opinion"' in form and 'for="f-applicant-action-plan"' in form
+    # The local government attaches its review while it reviews.
+    sent = lg.post(f"/cases/{case_id}/attachments", data={
+        "kind": "local_review", "file": (io.BytesIO(PDF), "검토의견.pdf"),
+        "csrf_token": csrf_token(lg, f"/cases/{case_id}")}, content_type="multipart/form-data")
+    assert sent.status_code == 302
+    reviewed = post(lg, f"/cases/{case_id}/actions/record_local_review", {
+        "opinion": "적정", "required_measures": "보행자 안전 확보", "applicant_action_plan": "안전요원 배치",
+        "version": str(case["version"])}, token_from=f"/cases/{case_id}/actions/record_local_review")
+    assert reviewed.status_code == 302
+    assert ok(api.get(f"/api/v1/cases/{case_id}", APPLICANT))["state"] == "submitted"
+
+
+def test_a_district_is_not_offered_under_2021_rules(database_url):
+    from tests.conftest import make_app
+    from tests.support.cast import make_cast
+    from tests.support.people import People
+
+    app = make_app(database_url, SANDBOX_RULE_SET="2021")
+    try:
+        make_cast(People(app.extensions["sandbox"]))
+        client = app.test_client()
+        sign_in(client, APPLICANT)
+        draft = post(client, "/file/project_approval", {}, token_from="/file").headers["Location"]
+        assert f"{draft}/district" not in _text(client.get(draft))
+        assert client.get(f"{draft}/district").status_code == 404
+        assert "district_id" not in _text(client.get(f"{draft}/about"))
+    finally:
+        app.extensions["sandbox.db"].dispose()
+
+
+def test_attachments_on_the_case_page(app, api, cast):
+    case = filed_plan(api)  # a draft: its filer may attach files
+    client = app.test_client()
+    sign_in(client, APPLICANT)
+    path = f"/cases/{case['id']}"
+    page = _text(client.get(path))
+    assert 'enctype="multipart/form-data"' in page and 'for="f-file"' in page and 'for="f-kind"' in page
+
+    def upload(data: bytes | None, kind: str = "plan", name: str = "계획서.pdf"):
+        body = {"kind": kind, "csrf_token": csrf_token(client, path)}
+        if data is not None:
+            body["file"] = (io.BytesIO(data), name)
+        return client.post(f"{path}/attachments", data=body, content_type="multipart/form-data")
+
+    assert upload(PDF).status_code == 302
+    refused = upload(EXE, name="plan.pdf")
+    assert refused.status_code == 415 and 'href="#f-file"' in _text(refused)
+    assert "허용되지 않는 파일 형식" in _text(refused)
+    assert upload(None).status_code == 422
+    no_kind = upload(PDF, kind="")
+    assert no_kind.status_code == 422 and 'href="#f-kind"' in _text(no_kind)
+    app.config["MAX_ATTACHMENT_BYTES"] = 100
+    assert upload(PDF + b"\0" * 200).status_code == 413
+    without_token = client.post(f"{path}/attachments", content_type="multipart/form-data",
+                                data={"kind": "plan", "file": (io.BytesIO(PDF), "a.pdf")})
+    assert without_token.status_code == 400
+
+    listed = _text(client.get(path))
+    link = re.search(r'href="(/attachments/\d+)"[^>]*>계획서.pdf<', listed)
+    assert link, "the file is listed with a download link"
+    download = client.get(link.group(1))
+    assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    other = app.test_client()
+    sign_in(other, "ceo@rival.example")
+    assert other.get(link.group(1)).status_code == 404
+
+
+def test_the_exception_panel_and_its_forms_fire_on_the_exception(app, api, cast, frozen):
+    district = designated_district(api, app, cast, frozen)
+    case = approved_plan(api, app, cast, frozen, district_id=district["id"])
+    client = app.test_client()
+    sign_in(client, APPLICANT)
+    path = f"/cases/{case['id']}"
+    page = _text(client.get(path))
+    assert 'id="exception-title"' in page and "일 남음" in page
+    assert f"{path}/actions/file_insurance" in page
+    form = _text(client.get(f"{path}/actions/file_insurance"))
+    version = re.search(r'name="version" value="(\d+)"', form).group(1)
+    assert int(version) == case["exception"]["version"]
+    low = post(client, f"{path}/actions/file_insurance", {**INSURANCE, "death_per_person_krw": "1000",
+                                                          "version": version})
+    assert low.status_code == 422 and 'href="#f-death-per-person-krw"' in _text(low)
+    insured = post(client, f"{path}/actions/file_insurance",
+                   {**{k: str(v) for k, v in INSURANCE.items()}, "version": version})
+    assert insured.status_code == 302, re.findall(r"field-error.*", _text(insured))
+    start_form = _text(client.get(f"{path}/actions/start"))
+    version = re.search(r'name="version" value="(\d+)"', start_form).group(1)
+    started = post(client, f"{path}/actions/start",
+                   {"started_on": case["exception"]["starts_on"], "version": version})
+    assert started.status_code == 302, re.findall(r"field-error.*", _text(started))
+    after = ok(api.get(f"/api/v1/cases/{case['id']}", APPLICANT))
+    assert after["exception"]["state"] == "active"
+    shown = _text(client.get(path))
+    assert "한국손해보험" in shown and "시행 중" in shown
+    incident = _text(client.get(f"{path}/actions/report_incident"))
+    assert 'type="datetime-local"' in incident
+    reported = post(client, f"{path}/actions/report_incident", {
+        "description": "경미한 접촉", "occurred_at": case["exception"]["starts_on"] + "T10:00",
+        "version": re.search(r'name="version" value="(\d+)"', incident).group(1)})
+    assert reported.status_code == 302
+    # A stale version is refused with the reason in Korean.
+    stale = post(client, f"{path}/actions/report_incident", {
+        "description": "또", "occurred_at": case["exception"]["starts_on"] + "T11:00", "version": version})
+    assert stale.status_code == 302
+    assert "다시" in _text(client.get(path))
+
+
+def test_plan_pages_have_lang_title_and_labels(app, api, cast, frozen):
+    """The route walk over the plan's pages: filing sections, the local government's inbox
+    and pre-review form, the case page with its exception, attachments and every form."""
+    from tests.e2e.test_web_pages import _check_page, _walk
+    from tests.support.cast import SECRETARIAT
+
+    district = designated_district(api, app, cast, frozen)
+    approved = approved_plan(api, app, cast, frozen, district_id=district["id"])
+    reviewing = filed_plan(api, district_id=district["id"])
+    ok(api.action(reviewing["id"], "submit", APPLICANT))
+    seen: set[str] = set()
+    applicant = app.test_client()
+    sign_in(applicant, APPLICANT)
+    draft = post(applicant, "/file/project_approval", {}, token_from="/file").headers["Location"]
+    seen |= _walk(applicant, [draft, *(f"{draft}/{k}" for k in (
+        "about", "district", "summary", "exceptions", "safety", "agencies", "operator"))])
+    case_path = f"/cases/{approved['id']}"
+    seen |= _walk(applicant, [case_path, *(f"{case_path}/actions/{a}" for a in (
+        "file_insurance", "start", "request_extension", "report_incident"))])
+    _check_page("attachment error", applicant.post(
+        f"/cases/{filed_plan(api)['id']}/attachments", content_type="multipart/form-data",
+        data={"kind": "", "csrf_token": csrf_token(applicant, case_path)}))
+    lg = app.test_client()
+    sign_in(lg, SEJONG)
+    seen |= _walk(lg, ["/dashboard", f"/cases/{reviewing['id']}/actions/record_local_review"])
+    sec = app.test_client()
+    sign_in(sec, SECRETARIAT)
+    seen |= _walk(sec, [case_path, f"{case_path}/actions/order_correction",
+                        f"{case_path}/actions/suspend"])
+    assert any("/actions/file_insurance" in s for s in seen)
+    assert any("/actions/record_local_review" in s for s in seen)
+    assert len(seen) >= 12, sorted(seen)
+
+
+def test_an_agency_answers_a_rapid_confirmation_on_its_page(database_url):
+    """2021: the reply offers the two permit answers; a permit needs its requirements."""
+    from tests.conftest import make_app
+    from tests.support.api import ApiClient
+    from tests.support.cast import KNPA
+    from tests.support.people import People
+
+    app = make_app(database_url, SANDBOX_RULE_SET="2021")
+    try:
+        people = People(app.extensions["sandbox"])
+        from tests.support.cast import make_cast
+
+        make_cast(people)
+        api = ApiClient(app.test_client(), people)
+        case = ok(api.post("/api/v1/cases", {"process": "rapid_confirmation", "data": {
+            "title": "배송 로봇 보도 통행", "description": "허가가 필요한지 확인을 요청합니다.",
+            "agencies": ["KNPA"]}}, APPLICANT), 201)
+        case = ok(api.action(case["id"], "submit", APPLICANT))
+        consultation = case["consultations"][0]["id"]
+        client = app.test_client()
+        sign_in(client, KNPA)
+        page = _text(client.get(f"/consultations/{consultation}"))
+        assert 'value="permit_required"' in page and 'value="consent"' not in page
+        assert 'for="f-requirements"' in page
+        path = f"/consultations/{consultation}/reply"
+        refused = post(client, path, {"position": "permit_required"},
+                       token_from=f"/consultations/{consultation}")
+        assert refused.status_code == 422 and 'href="#f-requirements"' in _text(refused)
+        sent = post(client, path, {"position": "permit_required", "requirements": "도로점용 허가"},
+                    token_from=f"/consultations/{consultation}")
+        assert sent.status_code == 302
+        answered = ok(api.get(f"/api/v1/cases/{case['id']}", APPLICANT))
+        assert answered["state"] == "answered"
+    finally:
+        app.extensions["sandbox.db"].dispose()
