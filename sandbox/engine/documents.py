@@ -10,7 +10,7 @@ transaction, and what the PDF says is what was true when the decision was taken.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -40,6 +40,20 @@ class DocumentSpec:
     template: str
     context: str
     law: Mapping[str, str]
+    # The law a document cites may depend on the process that issued it (a receipt for a
+    # plan rests on Act 49, for a district on Act 48-2): {process: {ko, en}}.
+    law_by_process: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Only these transitions issue it (a trigger shared by two paths, e.g. ``approve``).
+    from_states: tuple[str, ...] = ()
+    to_states: tuple[str, ...] = ()
+
+    def law_for(self, event: str) -> dict[str, str]:
+        return dict(self.law_by_process.get(event.split(":", 1)[0]) or self.law)
+
+    def applies(self, facts: Mapping[str, Any]) -> bool:
+        if self.from_states and facts.get("from_state") not in self.from_states:
+            return False
+        return not (self.to_states and facts.get("to_state") not in self.to_states)
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,9 @@ def load_registry(path: Path = REGISTRY_FILE) -> dict[str, DocumentSpec]:
         spec = DocumentSpec(
             kind=entry["kind"], title=entry["title"], on=tuple(entry["events"]),
             template=entry["template"], context=entry["context"], law=entry["law"],
+            law_by_process=entry.get("law_by_process") or {},
+            from_states=tuple(entry.get("from_states") or ()),
+            to_states=tuple(entry.get("to_states") or ()),
         )
         if spec.kind in specs:
             raise ValueError(f"documents.yaml: {spec.kind} listed twice")
@@ -98,10 +115,12 @@ def issue(session: Session, event: str, facts: Mapping[str, Any], now: datetime)
 
     rows = []
     for spec in specs_for(event):
+        if not spec.applies(facts):
+            continue
         for found in CONTEXTS[spec.context](session, facts, spec, now):
             context = {
                 **found.facts,
-                "kind": spec.kind, "title": dict(spec.title), "law": dict(spec.law),
+                "kind": spec.kind, "title": dict(spec.title), "law": spec.law_for(event),
                 "template": spec.template, "event": event, "audience": found.audience,
                 "issued_at": now.isoformat(),
             }
@@ -125,7 +144,8 @@ def issue(session: Session, event: str, facts: Mapping[str, Any], now: datetime)
 
 
 def on_transition(session: Session, ctx: Any, cause: str) -> None:
-    """The door's hook: documents issued by ``<process>:<trigger>`` of a case or consultation."""
+    """The door's hook: documents issued by ``<process>:<trigger>`` of a case, consultation or
+    exception."""
     case: Case = ctx.case
     event = f"{ctx.definition.process}:{ctx.transition.trigger}"
     if not specs_for(event):

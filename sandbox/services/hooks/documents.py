@@ -14,9 +14,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from ...adapters.tables import AgendaItem, Case, Consultation, Organisation, Timer, User
+from ...adapters.tables import (
+    AgendaItem,
+    Case,
+    Consultation,
+    Organisation,
+    SpecialException,
+    Timer,
+    User,
+)
 from ...domain.calendar import KST
 from ...engine.documents import DocumentSpec, Issue, context_builder
+from ..exceptions import exception_dict
 
 ACTIVE = ("pending", "paused")
 
@@ -176,3 +185,77 @@ def decision_context(
     found["resolution"] = (case.decision or {}).get("resolution") or {}
     found["decided_on"] = now.astimezone(KST).date().isoformat()
     yield Issue(key=facts["cause"], case_id=case.id, facts=found)
+
+
+# -- business plans, special exceptions, rapid confirmation ---------------------------------
+
+
+def _exception_facts(session: Session, exception: SpecialException) -> dict[str, Any]:
+    """The exception as it stands, with its running clocks and the last committee tally."""
+    found = exception_dict(exception) or {}
+    committee = (exception.record or {}).get("committee") or []
+    found["last_resolution"] = committee[-1] if committee else {}
+    found["deadlines"] = _deadlines(session, "exception", exception.id)  # type: ignore[arg-type]
+    found["last_day"] = found.get("extended_until") or found.get("ends_on")
+    return found
+
+
+def _operator(case: Case) -> dict[str, Any]:
+    operator = (case.data or {}).get("operator") or {}
+    return {"name": operator.get("name"), "address": operator.get("address")}
+
+
+@context_builder("approval")
+def approval_context(
+    session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
+) -> Iterable[Issue]:
+    """The approval certificate (Decree 52⑥): only once the exception exists, which the
+    ``grant_exception`` effect created in this same transaction (an approval waiting for
+    its district issues the certificate when it takes effect)."""
+    case = facts["case"]
+    exception = session.scalars(
+        select(SpecialException).where(col(SpecialException.case_id) == case.id)
+    ).first()
+    if exception is None:
+        return
+    found = _transition_facts(session, facts)
+    found["resolution"] = (case.decision or {}).get("resolution") or {}
+    found["exception"] = _exception_facts(session, exception)
+    found["operator"] = _operator(case)
+    yield Issue(key=f"case:{case.id}", case_id=case.id, facts=found)
+
+
+@context_builder("exception")
+def exception_context(
+    session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
+) -> Iterable[Issue]:
+    """A document about a special exception: the exception's facts after the transition."""
+    case, exception = facts["case"], facts["subject"]
+    if facts["subject_type"] != "exception":
+        return
+    found = _transition_facts(session, facts)
+    found["exception"] = _exception_facts(session, exception)
+    found["operator"] = _operator(case)
+    found["decided_on"] = now.astimezone(KST).date().isoformat()
+    yield Issue(key=facts["cause"], case_id=case.id, facts=found)
+
+
+@context_builder("rapid_reply")
+def rapid_reply_context(
+    session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
+) -> Iterable[Issue]:
+    """One agency's answer to a rapid confirmation, given or deemed (Act 49-2③④); only that
+    agency reads it besides the case's own readers."""
+    case, consultation = facts["case"], facts["subject"]
+    if facts["subject_type"] != "consultation":
+        return
+    found = _transition_facts(session, facts)
+    found.update({
+        "consultation_id": consultation.id, "agency": _org(session, consultation.agency),
+        "position": consultation.position, "requirements": consultation.requirements,
+        "comment": consultation.comment, "deemed": facts["to_state"] == "deemed",
+        "requested_at": consultation.opened_at.isoformat() if consultation.opened_at else None,
+        "answered_on": now.astimezone(KST).date().isoformat(),
+    })
+    yield Issue(key=f"consultation:{consultation.id}", case_id=case.id,
+                audience=consultation.agency, facts=found)
