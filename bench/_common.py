@@ -81,7 +81,10 @@ def fresh_app(url: str, clock: Any = None) -> Any:
     from sandbox.services.people import seed_organisations
 
     app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "bench-secret", "SANDBOX_TIMER_LOOP": "0"},
+        {"DATABASE_URL": url, "SECRET_KEY": "bench-secret", "SANDBOX_TIMER_LOOP": "0",
+         # Rendering and mail are the workers' job (other processes in production): the
+         # outbox rows are written, their delivery is left undone here.
+         "SANDBOX_OUTBOX": "manual"},
         clock=clock,
     )
     seed_organisations(app.extensions["sandbox"])
