@@ -21,6 +21,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from ..domain.filetypes import ACCEPTED
 from ..services import attachments
 from .auth import current_actor, require_auth, runtime
+from .problems import documenter
 
 
 class MultipartParser(FlaskParser):
@@ -45,13 +46,7 @@ ERRORS = {
 }
 
 
-def _document(*codes: int) -> Any:
-    def decorate(view: Any) -> Any:
-        for code in codes:
-            view = blp.alt_response(code, description=ERRORS[code])(view)
-        return view
-
-    return decorate
+_document = documenter(blp, ERRORS)
 
 
 DOWNLOAD_TYPES = tuple(t.content_type for t in ACCEPTED)

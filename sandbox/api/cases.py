@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from ..services import cases
 from ..services.case_views import case_summary, describe_case
 from .auth import current_actor, require_auth, runtime
+from .problems import documenter
 from .schemas import ActionPayload, CaseIn, CaseListArgs, CaseOut, CasePage, CasePatch, EventOut
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases")
@@ -22,13 +23,7 @@ ERRORS = {
 }
 
 
-def _document(*codes: int) -> Any:
-    def decorate(view: Any) -> Any:
-        for code in codes:
-            view = blp.alt_response(code, description=ERRORS[code])(view)
-        return view
-
-    return decorate
+_document = documenter(blp, ERRORS)
 
 
 @blp.route("", methods=["POST"])

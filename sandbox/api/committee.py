@@ -16,6 +16,7 @@ from ..domain.tally import CHOICES, MODES
 from ..services import committee, committee_decisions, committee_votes
 from ..services.committee_views import describe_item, describe_meeting, list_meetings
 from .auth import current_actor, require_auth, runtime
+from .problems import documenter
 from .schemas import PageArgs
 
 blp = Blueprint("committee", __name__, url_prefix="/api/v1", description="Committee")
@@ -30,13 +31,7 @@ ERRORS = {
 PROPOSALS = committee.PROPOSALS
 
 
-def _document(*codes: int) -> Any:
-    def decorate(view: Any) -> Any:
-        for code in codes:
-            view = blp.alt_response(code, description=ERRORS[code])(view)
-        return view
-
-    return decorate
+_document = documenter(blp, ERRORS)
 
 
 class MeetingIn(Schema):

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from ..services import consultations
 from .auth import current_actor, require_auth, runtime
+from .problems import documenter
 from .schemas import ConsultationOut, PageArgs
 
 blp = Blueprint("consultations", __name__, url_prefix="/api/v1/consultations",
@@ -28,13 +29,7 @@ ERRORS = {
 TEXT = validate.Length(max=20_000)
 
 
-def _document(*codes: int) -> Any:
-    def decorate(view: Any) -> Any:
-        for code in codes:
-            view = blp.alt_response(code, description=ERRORS[code])(view)
-        return view
-
-    return decorate
+_document = documenter(blp, ERRORS)
 
 
 class ConsultationListArgs(PageArgs):

@@ -84,3 +84,18 @@ def problem_from_http(error: HTTPException) -> Response:
     if status >= 500:
         detail = "Something went wrong on our side; nothing you sent was lost."
     return problem(status, title, detail or title, errors)
+
+
+def documenter(blp: Any, errors: dict[int, str]) -> Any:
+    """``document(401, 404)``: the error responses a view may give, in the OpenAPI spec,
+    with the blueprint's descriptions of them."""
+
+    def document(*codes: int) -> Any:
+        def decorate(view: Any) -> Any:
+            for code in codes:
+                view = blp.alt_response(code, description=errors[code])(view)
+            return view
+
+        return decorate
+
+    return document
