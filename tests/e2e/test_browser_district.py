@@ -8,14 +8,12 @@ members vote; the public register shows the designated district.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 import pytest
 
 from sandbox.services.timers import fire_due_timers
+from tests.support.browser import Person, hold_meeting
 from tests.support.live import live_app
-from tests.support.people import PASSWORD, People
+from tests.support.people import People
 
 pytestmark = pytest.mark.browser
 
@@ -33,39 +31,6 @@ def live(sqlite_template, tmp_path):
         ]:
             people.user(email, role, org, name)
         yield app
-
-
-class Person:
-    """One browser context per person: their own cookies, their own session."""
-
-    def __init__(self, browser: Any, base: str, email: str | None = None) -> None:
-        self.context = browser.new_context(base_url=base, viewport={"width": 1280, "height": 900})
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(30_000)
-        if email:
-            self.page.goto("/login")
-            self.page.fill("#f-email", email)
-            self.page.fill("#f-password", PASSWORD)
-            with self.page.expect_navigation():
-                self.page.click("main button[type=submit]")
-            assert "/login" not in self.page.url
-
-    def submit(self, form: str = "main form") -> None:
-        # Every form posts and the answer is a new page: wait for it before looking.
-        with self.page.expect_navigation():
-            self.page.locator(f"{form} button[type=submit]:not([name=later]):not([name=add])").first.click()
-
-    def action(self, case_id: int, name: str) -> None:
-        self.page.goto(f"/cases/{case_id}")
-        link = self.page.locator(f"main a[href$='/actions/{name}']")
-        with self.page.expect_navigation():
-            if link.count():
-                link.click()
-            else:
-                self.page.locator(f"main form[action$='/actions/{name}'] button").click()
-
-    def close(self) -> None:
-        self.context.close()
 
 
 def test_district_from_filing_to_designation(live, browser):
@@ -169,34 +134,17 @@ def test_district_from_filing_to_designation(live, browser):
     agency.submit("form[action$='/reply']")
     assert agency.page.locator(".notice-success").count() == 1
 
-    # 8. The secretariat tables the case and runs a meeting.
+    # 8. The secretariat tables the case and runs a meeting; 9. three members vote for,
+    # having read the agency's opinion.
     sec.action(case_id, "table")
-    sec.page.goto("/committee/meetings/new")
-    sec.page.fill("#f-title", "제1차 위원회")
-    sec.page.check("#f-mode")
-    start = (clock.now() + timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M")
-    end = (clock.now() + timedelta(hours=13)).strftime("%Y-%m-%dT%H:%M")
-    sec.page.fill("#f-starts-at", start)
-    sec.page.fill("#f-ends-at", end)
-    sec.submit()
-    meeting_url = sec.page.url
-    sec.page.check("input[name=proposal][value=approve_with_conditions]")
-    sec.page.fill("#f-conditions", "분기별 운행 실적 보고")
-    sec.submit("form[action$='/items']")
-    for box in sec.page.locator("input[name=present]").all():
-        box.check()
-    sec.submit("form[action$='/attendance']")
-    sec.submit("form[action$='/open']")
 
-    # 9. Three members vote for.
-    for n in (1, 2, 3):
-        member = Person(browser, base, f"m{n}@test.molit.go.kr")
-        member.page.goto(meeting_url)
-        assert "안전요원 동승" in member.page.inner_text("main")  # the agency's opinion
-        member.page.check("input[name=choice][value=for]")
-        member.submit("form[action$='/vote']")
-        assert member.page.locator(".notice-success").count() == 1
-        member.close()
+    def sees_the_agency_opinion(member: Person) -> None:
+        assert "안전요원 동승" in member.page.inner_text("main")
+
+    meeting_url = hold_meeting(sec, browser, base, clock, title="제1차 위원회",
+                               conditions="분기별 운행 실적 보고",
+                               members=[f"m{n}@test.molit.go.kr" for n in (1, 2, 3)],
+                               before_vote=sees_the_agency_opinion)
     sec.page.goto(meeting_url)
     sec.submit("form[action$='/close']")
     assert sec.page.locator(".tag-green").count() >= 1

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from sandbox.domain.calendar import KST
-from tests.e2e.test_browser_district import Person
 from tests.support.api import ApiClient
+from tests.support.browser import Person, hold_meeting
 from tests.support.cast import APPLICANT, KNPA, SECRETARIAT, SEJONG, make_cast
 from tests.support.live import live_app
 from tests.support.people import People
@@ -140,28 +140,9 @@ def test_plan_from_filing_to_approval_and_start(live, browser):
 
     # 5. Tabled, put on a meeting, voted on, closed.
     sec.action(case_id, "table")
-    sec.page.goto("/committee/meetings/new")
-    sec.page.fill("#f-title", "제2차 위원회")
-    sec.page.check("#f-mode")
-    sec.page.fill("#f-starts-at", (clock.now() + timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M"))
-    sec.page.fill("#f-ends-at", (clock.now() + timedelta(hours=13)).strftime("%Y-%m-%dT%H:%M"))
-    sec.submit()
-    meeting_url = sec.page.url
-    sec.page.select_option("#f-case-id", str(case_id))
-    sec.page.check("input[name=proposal][value=approve_with_conditions]")
-    sec.page.fill("#f-conditions", "월별 순찰 실적 보고")
-    sec.submit("form[action$='/items']")
-    for present in sec.page.locator("input[name=present]").all():
-        present.check()
-    sec.submit("form[action$='/attendance']")
-    sec.submit("form[action$='/open']")
-    for n in (1, 2, 3):
-        member = Person(browser, base, f"member{n}@committee.go.kr")
-        member.page.goto(meeting_url)
-        member.page.check("input[name=choice][value=for]")
-        member.submit("form[action$='/vote']")
-        assert member.page.locator(".notice-success").count() == 1
-        member.close()
+    meeting_url = hold_meeting(sec, browser, base, clock, title="제2차 위원회",
+                               conditions="월별 순찰 실적 보고", case_id=case_id,
+                               members=[f"member{n}@committee.go.kr" for n in (1, 2, 3)])
     sec.page.goto(meeting_url)
     sec.submit("form[action$='/close']")
 
