@@ -31,7 +31,7 @@ from .runtime import Runtime
 
 __all__ = [
     "PROPOSALS", "create_meeting", "add_item", "open_meeting", "record_attendance",
-    "lock_meeting", "require_secretariat",
+    "lock_meeting", "move_meeting", "require_secretariat",
 ]  # fmt: skip
 
 # request_modification: Act 49⑧, the applicant revises the plan and it comes back.
@@ -59,6 +59,23 @@ def lock_meeting(s: Session, meeting_id: int, *, exclusive: bool = False) -> Mee
     ).first()
     if meeting is None:
         raise NotFound("no such meeting")
+    return meeting
+
+
+def move_meeting(
+    s: Session, meeting_id: int, source: str, dest: str, refusal: str, **stamp: datetime
+) -> Meeting:
+    """The meeting's status moves by conditional UPDATE: of two racing moves exactly one
+    wins; the other gets 409 and changes nothing."""
+    result = s.execute(
+        update(Meeting).where(col(Meeting.id) == meeting_id, col(Meeting.status) == source)
+        .values(status=dest, **stamp).execution_options(synchronize_session=False)
+    )
+    meeting = s.get(Meeting, meeting_id, populate_existing=True)
+    if meeting is None:
+        raise NotFound("no such meeting")
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"{refusal} (it is {meeting.status})")
     return meeting
 
 
@@ -199,15 +216,8 @@ def open_meeting(rt: Runtime, actor: Actor, meeting_id: int) -> None:
     now = rt.clock.now()
     with rt.uow() as uow:
         s = uow.session
-        result = s.execute(
-            update(Meeting).where(col(Meeting.id) == meeting_id, col(Meeting.status) == "scheduled")
-            .values(status="open", opened_at=now).execution_options(synchronize_session=False)
-        )
-        meeting = s.get(Meeting, meeting_id, populate_existing=True)
-        if meeting is None:
-            raise NotFound("no such meeting")
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(f"only a scheduled meeting can be opened (it is {meeting.status})")
+        meeting = move_meeting(s, meeting_id, "scheduled", "open",
+                               "only a scheduled meeting can be opened", opened_at=now)
         items = list(s.scalars(select(AgendaItem).where(col(AgendaItem.meeting_id) == meeting.id)))
         members = set(standing_members(s)) | extra_members_of(items)
         notify.send(s, users=members, cause=f"meeting:{meeting.id}:opened", case_id=None,

@@ -15,17 +15,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from ..adapters.tables import AgendaItem, Case, Meeting
 from ..domain.calendar import KST
-from ..domain.errors import Conflict, NotFound
 from ..domain.tally import OUTCOME_PASSED, outcome_of
 from ..engine import audit, documents, door, notify
 from ..engine.actors import COMMITTEE, Actor
 from ..engine.runtime import Engine
-from .committee import require_secretariat
+from .committee import move_meeting, require_secretariat
 from .committee_views import standing_members, tally_of
 from .exceptions import committee_subject
 from .runtime import Runtime
@@ -53,15 +52,8 @@ def close_meeting(rt: Runtime, actor: Actor, meeting_id: int) -> None:
     now = rt.clock.now()
     with rt.uow() as uow:
         s = uow.session
-        result = s.execute(
-            update(Meeting).where(col(Meeting.id) == meeting_id, col(Meeting.status) == "open")
-            .values(status="closed", closed_at=now).execution_options(synchronize_session=False)
-        )
-        meeting = s.get(Meeting, meeting_id, populate_existing=True)
-        if meeting is None:
-            raise NotFound("no such meeting")
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(f"only an open meeting can be closed (it is {meeting.status})")
+        meeting = move_meeting(s, meeting_id, "open", "closed",
+                               "only an open meeting can be closed", closed_at=now)
         standing = standing_members(s)
         items = s.scalars(
             select(AgendaItem)
