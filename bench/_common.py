@@ -184,3 +184,16 @@ def profile(fn: Callable[[], Any], out: str | None, top: int, per: int, unit: st
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def measure(main: Callable[[], Any]) -> None:
+    """Run a benchmark's ``main``: a measurement reports its failure, it never fails the
+    caller (exit status 0 whatever the figures)."""
+    try:
+        main()
+    except Exception as exc:  # noqa: BLE001
+        import traceback
+
+        traceback.print_exc()
+        print(f"ERROR: {exc}")
+    sys.exit(0)

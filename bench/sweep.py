@@ -41,6 +41,7 @@ from bench._common import (  # noqa: E402
     StatementCounter,
     add_user,
     fresh_app,
+    measure,
     median,
     profile,
     server_settings,
@@ -243,11 +244,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as exc:  # a measurement: report, never fail the caller
-        import traceback
-
-        traceback.print_exc()
-        print(f"ERROR: {exc}")
-    sys.exit(0)
+    measure(main)

@@ -66,6 +66,14 @@ def active_timers(session: Session, subject_type: str, subject_id: int) -> list[
     )
 
 
+def _active_deadlines(
+    session: Session, subject_type: str, subject_id: int, kinds: Sequence[str]
+) -> list[Timer]:
+    """The subject's running or paused deadlines of these kinds (not their reminders)."""
+    return [t for t in active_timers(session, subject_type, subject_id)
+            if t.parent_id is None and t.kind in kinds]
+
+
 @dataclass(frozen=True)
 class TimerPlan:
     """What a move from one state to another does to a subject's timers, before any read.
@@ -154,8 +162,7 @@ def extend_timers(
     """Move the named deadlines by ``days`` (an agency's one extension, for example)."""
     specs = {s.kind: s for s in definition.timers}
     # Caps first, so a capped deadline is recomputed against the cap's new end.
-    found = [t for t in active_timers(session, subject_type, subject_id)
-             if t.parent_id is None and t.kind in kinds]
+    found = _active_deadlines(session, subject_type, subject_id, kinds)
     found.sort(key=lambda t: specs[t.kind].capped_by is not None)
     for timer in found:
         spec = specs[timer.kind]
@@ -188,10 +195,10 @@ def retime(
     """Give a running deadline a new length counted from its original start (the committee
     lengthens a term, a correction period is extended); returns its new last day."""
     spec = next(s for s in definition.timers if s.kind == kind)
-    timer = next((t for t in active_timers(session, subject_type, subject_id)
-                  if t.parent_id is None and t.kind == kind), None)
-    if timer is None:
+    found = _active_deadlines(session, subject_type, subject_id, (kind,))
+    if not found:
         return None
+    timer = found[0]
     session.execute(update(Timer).where(Timer.id == timer.id).values(period=period.to_dict()))
     timer.period = period.to_dict()
     _reschedule(session, timer, spec, rules, calendar, now, timer.extra_days)
