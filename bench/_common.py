@@ -27,13 +27,7 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/sandbox_bench"
 
-DISTRICT = {
-    "name": "세종 스마트 규제혁신지구",
-    "local_government": "sejong",
-    "area_description": "세종특별자치시 5-1 생활권 일원",
-    "area_km2": 2.7,
-    "plan_summary": "자율주행 셔틀과 배송 로봇 실증을 위한 규제혁신지구",
-}
+from tests.support.flows import DISTRICT  # noqa: E402,F401  (the district the tests file)
 
 
 def driver_url(url: str) -> str:
