@@ -10,8 +10,12 @@ the door takes the one-by-one path (which answers 409, or appends under the row 
 Each other write reads ``moved`` first, so the case row is locked before any timer row,
 the order the one-by-one path takes too.
 
+The documents the move issues go in too when their facts need no query (their context
+is computed before the statement and bound as JSON).
+
 A statement is built once per shape (which deadlines start with how many reminders,
-whether deadlines are cancelled, who is notified) and cached; a call binds values only.
+whether deadlines are cancelled, who is notified, how many documents) and cached; a call
+binds values only.
 Moves that must read their timers first (pause, resume, a capped deadline) and SQLite
 (no data-modifying CTEs) keep the one-by-one path.
 """
@@ -32,9 +36,10 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from ..adapters.tables import AuditEvent, Timer
-from . import notify, timers
+from ..adapters.tables import AuditEvent, Document, Timer
+from . import documents, notify, timers
 from .audit import NewEvent
 from .messages import transition_message
 
@@ -45,6 +50,7 @@ __all__ = ["move_case"]
 
 _EVENT = AuditEvent.__table__  # type: ignore[attr-defined]
 _TIMER = Timer.__table__  # type: ignore[attr-defined]
+_DOCUMENT = Document.__table__  # type: ignore[attr-defined]
 # Values the other statements of the move share with the state UPDATE (see door._write):
 # fewer parameters and a shorter text keep the statement within what psycopg caches.
 _CASE_ID = bindparam("b_id", type_=Integer)
@@ -74,8 +80,20 @@ def _timer_row(kind: Any, due_at: Any, last_day: Any, **more: Any) -> dict[str, 
             **{k: v if v is not None else literal_column("NULL", t[k].type) for k, v in more.items()}}
 
 
+def _documents(count: int, source: Any) -> Any:
+    """INSERT the move's documents (keys make a replay issue nothing) RETURNING their ids."""
+    d = _DOCUMENT.c
+    rows = [select(_b(f"d{k}_key", d.key), _b(f"d{k}_case", d.case_id), _b(f"d{k}_kind", d.kind),
+                   literal_column("'pending'", String), _b(f"d{k}_context", d.context), _NOW,
+                   literal_column("0", Integer)).select_from(source) for k in range(count)]
+    return (pg_insert(_DOCUMENT)
+            .from_select(["key", "case_id", "kind", "status", "context", "created_at", "attempts"],
+                         rows[0] if count == 1 else union_all(*rows))
+            .on_conflict_do_nothing(index_elements=["key"]).returning(d.id))
+
+
 def _build(write: Any, starts: tuple[int, ...], cancel: bool, shapes: tuple[str, ...],
-           exclude: bool) -> Any:
+           exclude: bool, papers: int) -> Any:
     moved = write.returning(literal_column("1").label("moved")).cte("moved")
     gate = select(moved.c.moved)
     e = _EVENT.c
@@ -84,7 +102,7 @@ def _build(write: Any, starts: tuple[int, ...], cancel: bool, shapes: tuple[str,
              "hash": _b("b_head", e.hash), **{c: _b(f"e_{c}", e[c]) for c in _EVENT_OWN}}
     parts = [_insert_select(_EVENT, event, moved).cte("event")]
     if cancel:
-        parts.append(timers.CANCEL_KINDS.where(gate.exists()).cte("cancelled"))
+        parts.append(timers.CANCEL_KINDS_ARRAY.where(gate.exists()).cte("cancelled"))
     t = _TIMER.c
     for i, reminders in enumerate(starts):
         last_day = _b(f"s{i}_last", t.last_day)
@@ -109,6 +127,10 @@ def _build(write: Any, starts: tuple[int, ...], cancel: bool, shapes: tuple[str,
         parts.append(notes)
         # The new notifications' ids, to publish after commit (notify.stash).
         columns.append(select(func.array_agg(notes.c.id)).scalar_subquery().label("notes"))
+    if papers:
+        issued = _documents(papers, moved).cte("documents")
+        parts.append(issued)
+        columns.append(select(func.array_agg(issued.c.id)).scalar_subquery().label("documents"))
     return select(*columns).add_cte(*parts)
 
 
@@ -141,6 +163,14 @@ def move_case(ctx: FireContext, write: Any, params: dict[str, Any], event: NewEv
             params.update({f"r{i}_{j}_due": reminder["due_at"],
                            f"r{i}_{j}_n": reminder["reminder_days"]})
         starts.append(len(reminders))
+        ctx.started[spec.kind] = row["last_day"]
+    # The documents it issues, when their facts need no query (engine/documents.PURE).
+    papers = documents.prepare(ctx, cause=f"ev:{event.hash[:32]}")
+    if papers is None:
+        return "unfit"
+    for k, paper in enumerate(papers):
+        params.update({f"d{k}_key": paper["key"], f"d{k}_case": paper["case_id"],
+                       f"d{k}_kind": paper["kind"], f"d{k}_context": paper["context"]})
     if plan and plan.cancel:
         params.update(timers.cancel_params("case", case.id, plan.cancel))
     shapes = notify.who(ctx.transition.notify, case, None)
@@ -151,14 +181,20 @@ def move_case(ctx: FireContext, write: Any, params: dict[str, Any], event: NewEv
                                             transition_message(ctx), now))
         if exclude is not None:
             params["w_exclude"] = exclude
-    key = (id(write), tuple(starts), bool(plan and plan.cancel), shapes, exclude is not None)
+    key = (id(write), tuple(starts), bool(plan and plan.cancel), shapes, exclude is not None,
+           len(papers))
     stmt = _STATEMENTS.get(key)
     if stmt is None:
         stmt = _STATEMENTS[key] = _build(write, tuple(starts), bool(plan and plan.cancel),
-                                         shapes, exclude is not None)
+                                         shapes, exclude is not None, len(papers))
     row = session.execute(stmt, params).first()
     if row is None:
+        ctx.started.clear()
         return "missed"
-    if shapes and row[1]:
-        notify.stash(session, "notification", row[1])
+    notes = row[1] if shapes else None
+    if notes:
+        notify.stash(session, "notification", notes)
+    issued = row[-1] if papers else None
+    if issued:
+        notify.stash(session, "document", issued)
     return "done"

@@ -22,11 +22,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from ..adapters.tables import Case, Document
+from ..adapters.tables import Document
 from .notify import stash
 
 __all__ = [
-    "DocumentSpec", "Issue", "CONTEXTS", "context_builder", "registry", "issue", "load_registry",
+    "DocumentSpec", "Issue", "CONTEXTS", "PURE", "context_builder", "registry", "issue",
+    "load_registry", "rows_for", "insert_rows", "prepare",
 ]
 
 REGISTRY_FILE = Path(__file__).resolve().parents[2] / "workflows" / "documents.yaml"
@@ -70,11 +71,16 @@ class Issue:
 # A builder gets (session, event facts, the spec, now) and returns the documents to issue.
 ContextBuilder = Callable[[Session, Mapping[str, Any], DocumentSpec, datetime], Iterable[Issue]]
 CONTEXTS: dict[str, ContextBuilder] = {}
+# Builders that read only the event's facts, never the database: their documents can be
+# written by the statement that moves the case (engine/combined.py), before it runs.
+PURE: set[str] = set()
 
 
-def context_builder(name: str) -> Callable[[ContextBuilder], ContextBuilder]:
+def context_builder(name: str, *, pure: bool = False) -> Callable[[ContextBuilder], ContextBuilder]:
     def register(fn: ContextBuilder) -> ContextBuilder:
         CONTEXTS[name] = fn
+        if pure:
+            PURE.add(name)
         return fn
 
     return register
@@ -102,15 +108,13 @@ def registry() -> dict[str, DocumentSpec]:
     return load_registry()
 
 
-def specs_for(event: str) -> list[DocumentSpec]:
-    return [s for s in registry().values() if event in s.on]
+@cache
+def specs_for(event: str) -> tuple[DocumentSpec, ...]:
+    return tuple(s for s in registry().values() if event in s.on)
 
 
-def issue(session: Session, event: str, facts: Mapping[str, Any], now: datetime) -> list[int]:
-    """Write the documents ``event`` issues (none, usually); returns the new rows' ids.
-
-    Keys make it idempotent: an event replayed (a retried transaction) issues nothing new.
-    """
+def rows_for(session: Session, event: str, facts: Mapping[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """The document rows ``event`` issues (none, usually), facts frozen in ``context``."""
     from . import hook_modules  # noqa: F401  (registers the context builders)
 
     rows = []
@@ -129,6 +133,11 @@ def issue(session: Session, event: str, facts: Mapping[str, Any], now: datetime)
                 "kind": spec.kind, "status": "pending", "context": context, "created_at": now,
                 "attempts": 0,
             })
+    return rows
+
+
+def insert_rows(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Write document rows; keys make it idempotent (a replayed event issues nothing new)."""
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
@@ -143,17 +152,38 @@ def issue(session: Session, event: str, facts: Mapping[str, Any], now: datetime)
     return ids
 
 
-def on_transition(session: Session, ctx: Any, cause: str) -> None:
-    """The door's hook: documents issued by ``<process>:<trigger>`` of a case, consultation or
-    exception."""
-    case: Case = ctx.case
-    event = f"{ctx.definition.process}:{ctx.transition.trigger}"
-    if not specs_for(event):
-        return
-    issue(session, event, {
-        "case": case, "subject": ctx.subject, "subject_type": ctx.subject_type,
+def issue(session: Session, event: str, facts: Mapping[str, Any], now: datetime) -> list[int]:
+    """Write the documents ``event`` issues; returns the new rows' ids."""
+    return insert_rows(session, rows_for(session, event, facts, now))
+
+
+def _event(ctx: Any) -> str:
+    return f"{ctx.definition.process}:{ctx.transition.trigger}"
+
+
+def _transition_facts(ctx: Any, cause: str) -> dict[str, Any]:
+    return {
+        "case": ctx.case, "subject": ctx.subject, "subject_type": ctx.subject_type,
         "definition": ctx.definition, "engine": ctx.engine, "actor": ctx.actor,
         "payload": dict(ctx.payload), "raw_payload": dict(ctx.raw_payload),
         "from_state": ctx.from_state, "to_state": ctx.to_state,
-        "cause": cause,
-    }, ctx.now)
+        "started": dict(ctx.started), "cause": cause,
+    }
+
+
+def prepare(ctx: Any, cause: str) -> list[dict[str, Any]] | None:
+    """The rows a transition issues, computed before it is written, when every builder
+    involved is pure; ``None`` when one needs the database as the move leaves it."""
+    event = _event(ctx)
+    specs = specs_for(event)
+    if any(spec.context not in PURE for spec in specs):
+        return None
+    return rows_for(ctx.session, event, _transition_facts(ctx, cause), ctx.now) if specs else []
+
+
+def on_transition(session: Session, ctx: Any, cause: str) -> None:
+    """The door's hook: documents issued by ``<process>:<trigger>`` of a case, consultation or
+    exception."""
+    event = _event(ctx)
+    if specs_for(event):
+        issue(session, event, _transition_facts(ctx, cause), ctx.now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, update
@@ -80,6 +80,8 @@ class FireContext:
     # Work an effect defers until this transition's event is recorded: a transition it
     # causes (a case moving on when its last answer comes in) is then audited after its cause.
     then: list[Callable[[], Any]] = field(default_factory=list)
+    # The deadlines this transition started, with their last days (documents state them).
+    started: dict[str, date] = field(default_factory=dict)
 
     @property
     def rules(self) -> RuleSet:
@@ -139,8 +141,7 @@ def fire(
     _drive(definition, ctx)
     if subject_type == "case" and not transition.effects:
         event_hash, finished = _write_with_event(ctx)
-        if finished:  # written in one statement, timers and notifications included
-            documents.on_transition(ctx.session, ctx, cause=f"ev:{event_hash[:32]}")
+        if finished:  # written in one statement: timers, notifications, documents
             return ctx
     else:
         _write(ctx)
@@ -229,7 +230,7 @@ def _append_event(ctx: FireContext) -> str:
 
 
 def _timers_and_notifications(ctx: FireContext, event_hash: str) -> None:
-    timers.sync_timers(
+    ctx.started = timers.sync_timers(
         ctx.session,
         definition=ctx.definition,
         rules=ctx.rules,

@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, insert, literal_column, or_, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from ..adapters.tables import Timer
@@ -23,7 +35,8 @@ from .definitions import Definition, TimerDef
 
 __all__ = [
     "active_timers", "sync_timers", "extend_timers", "retime", "start_of_day", "cancel_all",
-    "plan", "TimerPlan", "deadline_row", "reminder_rows", "cancel_params", "REMINDER_HOUR",
+    "plan", "TimerPlan", "CANCEL_KINDS", "CANCEL_KINDS_ARRAY", "deadline_row", "reminder_rows",
+    "cancel_params", "REMINDER_HOUR",
 ]
 
 REMINDER_HOUR = time(9, 0)
@@ -35,15 +48,25 @@ _T = Timer.__table__  # type: ignore[attr-defined]
 _ACTIVE = or_(*(_T.c.status == literal_column(f"'{status}'") for status in ACTIVE))
 _SUBJECT = and_(_T.c.subject_type == bindparam("t_type"),
                 _T.c.subject_id == bindparam("t_sid", type_=Integer), _ACTIVE)
-_KINDS = _T.c.kind.in_(bindparam("t_kinds", expanding=True))
-# Active deadlines of the kinds, and their active reminders, in one statement.
-CANCEL_KINDS = (
-    update(_T)
-    .where(_SUBJECT, or_(
-        and_(_T.c.parent_id.is_(None), _KINDS),
-        _T.c.parent_id.in_(select(_T.c.id).where(_SUBJECT, _T.c.parent_id.is_(None), _KINDS)),
-    ))
-    .values(status="cancelled")
+
+
+def _cancel_kinds(kinds: Any) -> Any:
+    """Active deadlines of the kinds, and their active reminders, in one statement."""
+    return (
+        update(_T)
+        .where(_SUBJECT, or_(
+            and_(_T.c.parent_id.is_(None), kinds),
+            _T.c.parent_id.in_(select(_T.c.id).where(_SUBJECT, _T.c.parent_id.is_(None), kinds)),
+        ))
+        .values(status="cancelled")
+    )
+
+
+CANCEL_KINDS = _cancel_kinds(_T.c.kind.in_(bindparam("t_kinds", expanding=True)))
+# The same on PostgreSQL with the kinds as one array parameter: an expanding IN is
+# re-rendered on every execution, which the one-statement move (combined.py) would pay.
+CANCEL_KINDS_ARRAY = _cancel_kinds(
+    _T.c.kind == any_(bindparam("t_kinds", type_=postgresql.ARRAY(String(40))))
 )
 _CANCEL_IDS = update(_T).where(_T.c.id.in_(bindparam("t_ids", expanding=True))).values(
     status="cancelled")
@@ -116,9 +139,12 @@ def sync_timers(
     old_state: str | None,
     new_state: str,
     payload: dict[str, Any],
-) -> None:
+) -> dict[str, date]:
+    """Cancel, pause, resume and start the subject's timers for a move; returns the
+    deadlines it started with their last days (an issued document states them)."""
+    started: dict[str, date] = {}
     if not definition.timers:
-        return
+        return started
     todo = plan(definition, old_state, new_state)
     blind = todo.cancel
     if blind:
@@ -144,7 +170,9 @@ def sync_timers(
         elif timer is None and new_state in spec.starts_in and new_state != old_state:
             # A timer starts on entering a state; a "=" transition (a late flag fired by this
             # very timer, say) must not start it again.
-            _start(session, spec, rules, calendar, now, case_id, subject_type, subject_id, payload)
+            started[spec.kind] = _start(session, spec, rules, calendar, now, case_id,
+                                        subject_type, subject_id, payload)
+    return started
 
 
 def extend_timers(
@@ -269,7 +297,7 @@ def _start(
     subject_type: str,
     subject_id: int,
     payload: dict[str, Any],
-) -> None:
+) -> date:
     row = deadline_row(spec, rules, calendar, now, case_id, subject_type, subject_id, payload)
     last_day, capped = _capped(session, spec, subject_type, subject_id, row["last_day"])
     if capped:
@@ -277,6 +305,7 @@ def _start(
     timer_id = session.execute(_START, row).scalar_one()
     if not capped:  # at the cap, the cap's own reminders speak
         _add_reminders(session, spec, rules, now, timer_id, case_id, subject_type, subject_id, last_day)
+    return last_day
 
 
 def _reschedule(

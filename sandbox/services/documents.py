@@ -16,14 +16,16 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from ..adapters.pdf import Renderer
-from ..adapters.tables import Case, Document
+from ..adapters.tables import Case, Document, Organisation, User
 from ..adapters.templating import environment
 from ..domain.errors import Conflict, NotFound
 from ..engine.actors import Actor
 from .runtime import Runtime
 from .visibility import case_filter, visible_case
 
-__all__ = ["render_document", "render_html", "list_documents", "get_document", "MAX_ATTEMPTS"]
+__all__ = [
+    "render_document", "render_html", "resolve_parties", "list_documents", "get_document", "MAX_ATTEMPTS",
+]
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -31,6 +33,28 @@ MAX_ATTEMPTS = 5
 
 def render_html(context: dict[str, Any]) -> str:
     return environment().get_template(f"documents/{context['template']}").render(**context)
+
+
+# The facts that name a party by its code (engine/documents: the door freezes codes, not
+# names, so that a transition issuing a document costs no query).
+PARTIES = ("filer", "local_government", "agency")
+
+
+def resolve_parties(session: Any, context: dict[str, Any]) -> dict[str, Any]:
+    """Name the parties a document's facts hold by code, as registered when it is rendered
+    (once, right after the decision's commit; the PDF is then immutable)."""
+    for key in PARTIES:
+        party = context.get(key)
+        if not isinstance(party, dict) or not party.get("code") or "name_ko" in party:
+            continue
+        org = session.get(Organisation, party["code"])
+        named = {**party, "name_ko": org.name_ko if org else party["code"],
+                 "name_en": org.name_en if org else party["code"]}
+        if "user_id" in party:
+            user = session.get(User, party["user_id"]) if party["user_id"] else None
+            named["person"] = user.name if user else None
+        context[key] = named
+    return context
 
 
 def render_document(rt: Runtime, renderer: Renderer, document_id: int) -> str:
@@ -41,7 +65,7 @@ def render_document(rt: Runtime, renderer: Renderer, document_id: int) -> str:
             return "gone"
         if doc.status != "pending":
             return "already"
-        context = dict(doc.context)
+        context = resolve_parties(uow.session, dict(doc.context))
     try:
         pdf = renderer.render(render_html(context))
     except Exception as exc:

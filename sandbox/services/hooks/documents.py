@@ -18,10 +18,8 @@ from ...adapters.tables import (
     AgendaItem,
     Case,
     Consultation,
-    Organisation,
     SpecialException,
     Timer,
-    User,
 )
 from ...domain.calendar import KST
 from ...engine.documents import DocumentSpec, Issue, context_builder
@@ -30,13 +28,9 @@ from ..exceptions import exception_dict
 ACTIVE = ("pending", "paused")
 
 
-def _org(session: Session, code: str | None) -> dict[str, Any] | None:
-    if not code:
-        return None
-    org = session.get(Organisation, code)
-    if org is None:
-        return {"code": code, "name_ko": code, "name_en": code}
-    return {"code": org.code, "name_ko": org.name_ko, "name_en": org.name_en}
+def _party(code: str | None) -> dict[str, Any] | None:
+    """An organisation by its code; its names are filled in at render time (``resolve``)."""
+    return {"code": code} if code else None
 
 
 def _deadlines(session: Session, subject_type: str, subject_id: int) -> dict[str, Any]:
@@ -50,13 +44,14 @@ def _deadlines(session: Session, subject_type: str, subject_id: int) -> dict[str
                      "due_at": t.due_at.isoformat()} for t in rows}
 
 
-def case_facts(session: Session, case: Case, engine: Any) -> dict[str, Any]:
-    """What every document about a case states: who, what, where, since when."""
+def case_facts(case: Case, engine: Any) -> dict[str, Any]:
+    """What every document about a case states: who, what, where, since when.
+
+    Read from the case as loaded, without a query: the door runs this in every
+    transition that issues a document. The parties are codes here and named at render
+    time (services/documents.resolve_parties).
+    """
     definition = engine.definition(case)
-    filer = session.get(User, case.filer_user_id)
-    consultations = session.scalars(
-        select(Consultation).where(col(Consultation.case_id) == case.id).order_by(col(Consultation.id))
-    ).all()
     return {
         "case_id": case.id,
         "reference": case.reference,
@@ -66,22 +61,23 @@ def case_facts(session: Session, case: Case, engine: Any) -> dict[str, Any]:
         "state": case.state,
         "state_label": {"ko": definition.label(case.state, "ko"), "en": definition.label(case.state, "en")},
         "filed_at": case.created_at.isoformat(),
-        "filer": {**(_org(session, case.filer_org) or {}), "person": filer.name if filer else None},
-        "local_government": _org(session, case.local_government),
+        "filer": {"code": case.filer_org, "user_id": case.filer_user_id},
+        "local_government": _party(case.local_government),
         "data": dict(case.data or {}),
         "decision": dict(case.decision or {}),
-        "deadlines": _deadlines(session, "case", case.id),  # type: ignore[arg-type]
-        "consultations": [
-            {"agency": _org(session, c.agency), "state": c.state, "position": c.position,
-             "comment": c.comment, "conditions": c.conditions}
-            for c in consultations
-        ],
     }
 
 
-def _transition_facts(session: Session, facts: Mapping[str, Any]) -> dict[str, Any]:
+def _transition_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The case as the transition leaves it (it may not be written yet, see
+    engine/combined.py), with what the transition was given and who gave it."""
+    found = case_facts(facts["case"], facts["engine"])
+    if facts["subject_type"] == "case":
+        definition, state = facts["definition"], facts["to_state"]
+        found["state"] = state
+        found["state_label"] = {"ko": definition.label(state, "ko"), "en": definition.label(state, "en")}
     return {
-        **case_facts(session, facts["case"], facts["engine"]),
+        **found,
         "payload": {k: v for k, v in facts["payload"].items() if isinstance(v, str | int | float | list)},
         "from_state": facts["from_state"],
         "to_state": facts["to_state"],
@@ -89,24 +85,25 @@ def _transition_facts(session: Session, facts: Mapping[str, Any]) -> dict[str, A
     }
 
 
-@context_builder("case")
+@context_builder("case", pure=True)
 def case_context(
     session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
 ) -> Iterable[Issue]:
     case = facts["case"]
-    yield Issue(key=facts["cause"], case_id=case.id, facts=_transition_facts(session, facts))
+    yield Issue(key=facts["cause"], case_id=case.id, facts=_transition_facts(facts))
 
 
-@context_builder("supplement")
+@context_builder("supplement", pure=True)
 def supplement_context(
     session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
 ) -> Iterable[Issue]:
     """The items asked for and the day by which the answer is due (else the case lapses)."""
     case = facts["case"]
-    found = _transition_facts(session, facts)
+    found = _transition_facts(facts)
     found["items"] = facts["payload"].get("items")
-    due = [d for d in found["deadlines"].values() if d["last_day"]]
-    found["answer_by"] = min((d["last_day"] for d in due), default=None)
+    # The deadline this request started (a paused review clock is not the answer's).
+    started = facts.get("started") or {}
+    found["answer_by"] = min((day.isoformat() for day in started.values()), default=None)
     yield Issue(key=facts["cause"], case_id=case.id, facts=found)
 
 
@@ -116,7 +113,7 @@ def consultation_requests(
 ) -> Iterable[Issue]:
     """One request per agency whose consultation this transition opened."""
     case = facts["case"]
-    base = _transition_facts(session, facts)
+    base = _transition_facts(facts)
     opened = session.scalars(
         select(Consultation).where(col(Consultation.case_id) == case.id, col(Consultation.opened_at) == now)
         .order_by(col(Consultation.id))
@@ -126,7 +123,7 @@ def consultation_requests(
         yield Issue(
             key=f"consultation:{consultation.id}", case_id=case.id, audience=consultation.agency,
             facts={**base, "consultation_id": consultation.id,
-                   "agency": _org(session, consultation.agency),
+                   "agency": _party(consultation.agency),
                    "reply_by": (deadlines.get("reply_due") or {}).get("last_day"),
                    "reply_cap": (deadlines.get("reply_cap") or {}).get("last_day")},
         )
@@ -157,7 +154,7 @@ def agenda_context(
         case = session.get(Case, item["case_id"])
         assert case is not None
         yield Issue(key=f"m{meeting.id}:c{case.id}", case_id=case.id, facts={
-            **case_facts(session, case, facts["engine"]), "meeting": _meeting_facts(meeting),
+            **case_facts(case, facts["engine"]), "meeting": _meeting_facts(meeting),
             "items": items, "this_item": item["id"], "members": facts.get("members", 0),
         })
 
@@ -169,19 +166,19 @@ def resolution_context(
     """The resolution on one agenda item with its full tally (Decree 26②)."""
     item, case = facts["item"], facts["case"]
     yield Issue(key=f"item:{item.id}", case_id=case.id, facts={
-        **case_facts(session, case, facts["engine"]), "meeting": _meeting_facts(facts["meeting"]),
+        **case_facts(case, facts["engine"]), "meeting": _meeting_facts(facts["meeting"]),
         "item": _item_facts(session, item), "outcome": facts["outcome"], "tally": dict(item.tally),
         "decided_at": now.isoformat(),
     })
 
 
-@context_builder("decision")
+@context_builder("decision", pure=True)
 def decision_context(
     session: Session, facts: Mapping[str, Any], spec: DocumentSpec, now: datetime
 ) -> Iterable[Issue]:
     """A decision taken by the committee: the resolution it rests on is on the case."""
     case = facts["case"]
-    found = _transition_facts(session, facts)
+    found = _transition_facts(facts)
     found["resolution"] = (case.decision or {}).get("resolution") or {}
     found["decided_on"] = now.astimezone(KST).date().isoformat()
     yield Issue(key=facts["cause"], case_id=case.id, facts=found)
@@ -218,7 +215,7 @@ def approval_context(
     ).first()
     if exception is None:
         return
-    found = _transition_facts(session, facts)
+    found = _transition_facts(facts)
     found["resolution"] = (case.decision or {}).get("resolution") or {}
     found["exception"] = _exception_facts(session, exception)
     found["operator"] = _operator(case)
@@ -233,7 +230,7 @@ def exception_context(
     case, exception = facts["case"], facts["subject"]
     if facts["subject_type"] != "exception":
         return
-    found = _transition_facts(session, facts)
+    found = _transition_facts(facts)
     found["exception"] = _exception_facts(session, exception)
     found["operator"] = _operator(case)
     found["decided_on"] = now.astimezone(KST).date().isoformat()
@@ -249,9 +246,9 @@ def rapid_reply_context(
     case, consultation = facts["case"], facts["subject"]
     if facts["subject_type"] != "consultation":
         return
-    found = _transition_facts(session, facts)
+    found = _transition_facts(facts)
     found.update({
-        "consultation_id": consultation.id, "agency": _org(session, consultation.agency),
+        "consultation_id": consultation.id, "agency": _party(consultation.agency),
         "position": consultation.position, "requirements": consultation.requirements,
         "comment": consultation.comment, "deemed": facts["to_state"] == "deemed",
         "requested_at": consultation.opened_at.isoformat() if consultation.opened_at else None,
