@@ -25,6 +25,7 @@ from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.tally import MODES
 from ..engine import audit, documents, notify
 from ..engine.actors import Actor
+from .committee_reminders import schedule_vote_reminders
 from .committee_views import extra_members_of, standing_members
 from .exceptions import committee_subject
 from .runtime import Runtime
@@ -211,7 +212,8 @@ def add_item(
 
 
 def open_meeting(rt: Runtime, actor: Actor, meeting_id: int) -> None:
-    """scheduled → open; every enrolled member (art. 23②③) is told the voting has begun."""
+    """scheduled → open; every enrolled member (art. 23②③) is told the voting has begun,
+    and reminded before it closes of the items still awaiting their vote."""
     require_secretariat(actor, "open meetings")
     now = rt.clock.now()
     with rt.uow() as uow:
@@ -225,6 +227,7 @@ def open_meeting(rt: Runtime, actor: Actor, meeting_id: int) -> None:
         documents.issue(s, "committee:meeting_opened", {
             "meeting": meeting, "items": items, "engine": rt.engine, "members": len(members),
         }, now)
+        schedule_vote_reminders(s, rt.engine, meeting, now)
         uow.after_commit(rt.publish)
         uow.commit()
 

@@ -25,6 +25,7 @@ from ..engine import audit, documents, door, notify
 from ..engine.actors import COMMITTEE, Actor
 from ..engine.runtime import Engine
 from .committee import move_meeting, require_secretariat
+from .committee_reminders import cancel_vote_reminders
 from .committee_views import standing_members, tally_of
 from .exceptions import committee_subject
 from .runtime import Runtime
@@ -62,6 +63,7 @@ def close_meeting(rt: Runtime, actor: Actor, meeting_id: int) -> None:
         ).all()
         for item in items:
             _decide(s, rt.engine, now, meeting, item, standing)
+        cancel_vote_reminders(s, meeting.id)  # type: ignore[arg-type]
         uow.after_commit(rt.publish)
         uow.commit()
 

@@ -22,6 +22,7 @@ from ..domain.errors import DomainError
 from ..engine import door, notify
 from ..engine.actors import SYSTEM
 from ..engine.messages import deadline_message
+from .committee_reminders import remind_voters
 from .runtime import Runtime
 
 __all__ = ["fire_due_timers", "MAX_ATTEMPTS"]
@@ -100,7 +101,7 @@ def _fire_one(
             return "gone"
         set_committed_value(timer, "status", "fired")
         set_committed_value(timer, "fired_at", now)
-        if postgres and timer.case_id not in batch.locked:
+        if postgres and timer.case_id is not None and timer.case_id not in batch.locked:
             # Take the case row without waiting: a request holding it also wants this timer,
             # and waiting here could deadlock with it. The timer stays for the next sweep.
             s.execute(_LOCK_CASE, {"c_id": timer.case_id})
@@ -127,6 +128,9 @@ def _fire_one(
 
 
 def _handle(s: Session, rt: Runtime, now: datetime, timer: Timer) -> None:
+    if timer.subject_type == "meeting":  # a meeting's timers are its vote reminders
+        remind_voters(s, now, timer)
+        return
     batch = s.info.get(_BATCH) or _Batch()
     subject = batch.get(s, SUBJECTS[timer.subject_type], timer.subject_id)
     case = subject if timer.subject_type == "case" else batch.get(s, Case, timer.case_id)

@@ -266,6 +266,64 @@ def test_extra_members_vote_on_their_item_only(api, app, cast, frozen):
     assert [i["outcome"] for i in items] == ["passed", "passed"]
 
 
+def reminders_to(api: Any, who: str) -> list[dict[str, Any]]:
+    return [n for n in ok(api.get("/api/v1/notifications", who)) if n["kind"] == "committee:vote_reminder"]
+
+
+def test_members_yet_to_vote_are_reminded_before_the_close(api, app, cast, frozen):
+    """24 hours and 1 hour before a meeting closes (rule data, reminders.vote_hours), each
+    member with items still to vote on hears which; a member who voted or was recused
+    on everything hears nothing, and closing the meeting cancels what is left."""
+    first, second = tabled(api, app, frozen), tabled(api, app, frozen)
+    officer = cast.people.id(KNPA)
+    meeting = new_meeting(api)  # closes 7 days from now
+    closes = datetime.fromisoformat(meeting["ends_at"])
+    a = put_on(api, meeting, first, extra_members=[officer])
+    b = put_on(api, meeting, second)
+    voted, half, recused = cast.members[0], cast.members[1], cast.members[2]
+    ok(api.post(f"/api/v1/items/{b['id']}/recusal", {"reason": "자문 참여"}, recused))
+    open_(api, meeting)
+    ok(vote(api, a, voted, "for"))
+    ok(vote(api, b, voted, "for"))
+    ok(vote(api, a, half, "for"))
+    ok(vote(api, a, recused, "against"))
+
+    frozen.move_to(closes - timedelta(hours=25))
+    flows.fire_timers(app)
+    assert reminders_to(api, half) == []  # not yet
+
+    frozen.move_to(closes - timedelta(hours=24))
+    flows.fire_timers(app)
+    flows.fire_timers(app)  # a second sweep sends nothing more
+    assert reminders_to(api, voted) == [] and reminders_to(api, recused) == []
+    [note] = reminders_to(api, half)
+    assert second["reference"] in note["body_ko"] and first["reference"] not in note["body_ko"]
+    assert "1건" in note["body_ko"] and "1 item(s)" in note["body_en"]
+    [waiting] = reminders_to(api, cast.members[3])
+    assert first["reference"] in waiting["body_en"] and second["reference"] in waiting["body_en"]
+    [extra] = reminders_to(api, KNPA)  # the extra member, for their one item only
+    assert first["reference"] in extra["body_ko"] and second["reference"] not in extra["body_ko"]
+
+    ok(vote(api, b, half, "for"))
+    close(api, meeting)
+    frozen.move_to(closes - timedelta(minutes=30))
+    flows.fire_timers(app)
+    assert len(reminders_to(api, half)) == 1 and len(reminders_to(api, cast.members[3])) == 1
+
+
+def test_no_reminder_is_due_for_a_meeting_that_closes_within_the_hour(api, app, cast, frozen):
+    case = tabled(api, app, frozen)
+    now = datetime.now(UTC)
+    meeting = ok(api.post("/api/v1/meetings", {
+        "title": "긴급 회의", "mode": "in_person", "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(minutes=50)).isoformat()}, SECRETARIAT), 201)
+    put_on(api, meeting, case)
+    open_(api, meeting)
+    frozen.move_to(now + timedelta(minutes=49))
+    flows.fire_timers(app)
+    assert reminders_to(api, cast.members[0]) == []
+
+
 def test_who_may_do_what(api, app, cast, frozen):
     case = tabled(api, app, frozen)
     body = {"title": "t", "mode": "written", "starts_at": "2026-05-01T10:00:00+09:00",

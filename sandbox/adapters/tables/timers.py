@@ -22,8 +22,9 @@ class Timer(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="case.id", index=True)
-    subject_type: str = Field(max_length=20)  # case | consultation
+    # None for a meeting's timers (a meeting deliberates several cases).
+    case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
+    subject_type: str = Field(max_length=20)  # case | consultation | exception | meeting
     subject_id: int
     kind: str = Field(max_length=60)
     # pending | paused | fired | cancelled
