@@ -1,19 +1,32 @@
 """The mail port: SMTP in production, the log in the embedded mode, a list in unit tests.
 
-Every message carries a Message-ID derived from its notification's unique key, so a mail
-sent again after a crash between "sent" and "recorded" is recognisably the same mail.
+Every message carries a Message-ID derived from its notification's unique key.
+
+``send`` takes ``before_end``: called once the whole message has been transmitted but
+before the end-of-data mark (the lone ``.``) that makes the server accept it. A server
+that never sees that mark discards the message (RFC 5321 §4.1.1.4), so until then a
+crash loses nothing and a retry doubles nothing; the caller records "handed over" in
+``before_end`` and the window left between that record and the mark is one ``send`` of
+five bytes (services/outbox.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import re
 import smtplib
+from collections.abc import Callable
+from email.generator import BytesGenerator
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 from typing import Any, Protocol
 
-__all__ = ["Mailer", "SmtpMailer", "LogMailer", "MemoryMailer", "message_id", "build_message"]
+__all__ = [
+    "Mailer", "SmtpMailer", "LogMailer", "MemoryMailer", "HandedOverUnconfirmed", "message_id",
+    "build_message",
+]
 
 log = logging.getLogger("sandbox.mail")
 
@@ -36,11 +49,27 @@ def build_message(*, sender: str, to: str, to_name: str, subject: str, body: str
     return msg
 
 
+BeforeEnd = Callable[[], None] | None
+
+
 class Mailer(Protocol):
     mode: str
 
-    def send(self, message: EmailMessage) -> None:
-        """Hand the message over, or raise."""
+    def send(self, message: EmailMessage, before_end: BeforeEnd = None) -> None:
+        """Hand the message over, or raise; ``before_end`` runs just before it is final."""
+
+
+class HandedOverUnconfirmed(Exception):
+    """The end-of-data mark went out but no reply came back: the server may hold the mail."""
+
+
+def _wire_bytes(message: EmailMessage) -> bytes:
+    """The message as SMTP DATA content: CRLF lines, leading dots doubled (RFC 5321
+    §4.5.2), ending with CRLF, without the end-of-data mark."""
+    out = io.BytesIO()
+    BytesGenerator(out, policy=message.policy.clone(linesep="\r\n")).flatten(message)
+    data = re.sub(rb"(?m)^\.", b"..", out.getvalue())
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
 class SmtpMailer:
@@ -51,13 +80,45 @@ class SmtpMailer:
         self.host, self.port, self.timeout = host, port, timeout
         self.username, self.password, self.starttls = username, password, starttls
 
-    def send(self, message: EmailMessage) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+    def send(self, message: EmailMessage, before_end: BeforeEnd = None) -> None:
+        # smtplib's send_message sends the content and its end mark in one write; the
+        # transaction is spelt out here to put ``before_end`` between the two.
+        sender = parseaddr(message["From"])[1]
+        recipients = [address for _, address in getaddresses(message.get_all("To", []))]
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
             if self.starttls:
                 smtp.starttls()
             if self.username:
                 smtp.login(self.username, self.password or "")
-            smtp.send_message(message)
+            smtp.ehlo_or_helo_if_needed()
+            code, reply = smtp.mail(sender)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, sender)
+            for recipient in recipients:
+                code, reply = smtp.rcpt(recipient)
+                if code not in (250, 251):
+                    raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+            code, reply = smtp.docmd("DATA")
+            if code != 354:
+                raise smtplib.SMTPDataError(code, reply)
+            smtp.send(_wire_bytes(message))
+            if before_end is not None:
+                before_end()
+            smtp.send(b".\r\n")
+            try:
+                code, reply = smtp.getreply()
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                raise HandedOverUnconfirmed(str(exc)) from exc
+            if code != 250:
+                raise smtplib.SMTPDataError(code, reply)
+        except BaseException:
+            smtp.close()  # mid-DATA a QUIT would be read as content: just hang up
+            raise
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()  # the mail was accepted; a failed goodbye changes nothing
 
 
 class LogMailer:
@@ -65,7 +126,9 @@ class LogMailer:
 
     mode = "log"
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, before_end: BeforeEnd = None) -> None:
+        if before_end is not None:
+            before_end()
         log.info("mail (not sent, embedded mode) %s to %s: %s\n%s", message["Message-ID"],
                  message["To"], message["Subject"], message.get_content())
 
@@ -76,7 +139,9 @@ class MemoryMailer:
     def __init__(self) -> None:
         self.sent: list[EmailMessage] = []
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, before_end: BeforeEnd = None) -> None:
+        if before_end is not None:
+            before_end()
         self.sent.append(message)
 
 

@@ -48,6 +48,7 @@ class Delivery:
         Short on purpose (``budget_seconds``, a duration, not a time of day): the next sweep
         goes on, and a long task would hold back a Celery worker's prefetch after a broker
         reconnect."""
+        outbox.settle_handed_over(self.rt, lease=self.lease)
         done = 0
         stop_at = time.monotonic() + budget_seconds
         for kind, item_id in self.due(limit):

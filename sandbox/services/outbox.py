@@ -1,18 +1,26 @@
-"""Delivering the outbox's notifications by e-mail, each exactly once as far as SMTP allows.
+"""Delivering the outbox's notifications by e-mail, each exactly once.
 
 The in-app notification is the row itself: it is there for the recipient the moment the
-causing transaction commits. E-mail goes out here, in three steps, each its own commit:
+causing transaction commits. E-mail goes out here, each step its own commit:
 
-1. **claim**: ``pending`` (or a ``sending`` whose lease ran out: its worker died) becomes
-   ``sending`` by a conditional UPDATE, so of two deliveries of the same task only one
-   wins and the other is a no-op;
-2. **send** over SMTP with a Message-ID derived from the notification's unique key;
-3. **mark** ``sent``, only if our claim still stands.
+1. **claim**: ``pending`` (or a ``sending`` whose lease ran out: its worker died before
+   the server could accept anything) becomes ``sending`` by a conditional UPDATE, so of
+   two deliveries of the same task only one wins and the other is a no-op;
+2. **transmit** the whole message over SMTP, Message-ID derived from the notification's
+   unique key, but hold back the end-of-data mark that makes the server accept it;
+3. **hand over**: record ``handing_over`` (only if our claim still stands), then send the
+   mark. A crash before this commit leaves ``sending``: the server dropped the unfinished
+   message, the mail goes again after the lease. A crash after it leaves
+   ``handing_over``: the server has it, or was five bytes short of having it;
+4. **mark** ``sent`` on the server's 250.
 
-A worker killed between the SMTP server's "250 OK" and step 3 leaves a ``sending`` row that
-is sent again after the lease: SMTP has no two-phase commit, so that window (well under a
-millisecond) cannot be closed, only made recognisable: the second copy carries the same
-Message-ID, which mail clients and the test sink treat as the same message.
+SMTP has no two-phase commit, so one of "maybe twice" and "maybe never" has to be
+accepted somewhere; this order shrinks the uncertain window from "until our commit
+after the 250" (milliseconds, where kills were seen to land) to the one five-byte write
+between a commit and the mark, and resolves it as delivered: a ``handing_over`` row whose
+worker died is settled ``unconfirmed`` and never sent again. A server that answers the
+mark with an error refused the mail, which is then retried as usual; one that answers
+nothing at all is ``unconfirmed`` as well.
 """
 
 from __future__ import annotations
@@ -24,12 +32,14 @@ from jinja2 import TemplateNotFound
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import col
 
-from ..adapters.mailer import Mailer, build_message
+from ..adapters.mailer import HandedOverUnconfirmed, Mailer, build_message
 from ..adapters.tables import Notification, User
 from ..adapters.templating import environment
 from .runtime import Runtime
 
-__all__ = ["deliver_notification", "due_notifications", "mail_body", "MAX_ATTEMPTS"]
+__all__ = [
+    "deliver_notification", "due_notifications", "settle_handed_over", "mail_body", "MAX_ATTEMPTS",
+]
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -56,11 +66,16 @@ def mail_body(n: Notification, user: User, public_url: str) -> tuple[str, str]:
     return subject, env.get_template(mail_template(n.kind)).render(**values)
 
 
+class LeaseLost(Exception):
+    """Our claim was taken over (we were slower than the lease): stop before the mark."""
+
+
 def deliver_notification(
     rt: Runtime, mailer: Mailer, notification_id: int, *, sender: str, public_url: str,
     lease: timedelta = timedelta(minutes=5),
 ) -> str:
-    """Claim, send, mark. Returns sent, skipped (not ours to send now) or no_address."""
+    """Claim, transmit, hand over, mark. Returns sent, skipped (not ours to send now),
+    no_address or unconfirmed."""
     now = rt.clock.now()
     with rt.uow() as uow:
         claimed = uow.session.execute(
@@ -83,8 +98,19 @@ def deliver_notification(
     domain = sender.rpartition("@")[2] or "localhost"
     message = build_message(sender=sender, to=user.email, to_name=user.name, subject=subject,
                             body=body, key=n.key, sent_at=now, domain=domain)
+
+    def hand_over() -> None:
+        if not _move(rt, notification_id, now, "sending", "handing_over"):
+            raise LeaseLost(f"notification {notification_id}: claim taken over")
+
     try:
-        mailer.send(message)
+        mailer.send(message, before_end=hand_over)
+    except HandedOverUnconfirmed as exc:
+        log.warning("mail %s: no reply after the end of data; not sent again", notification_id)
+        _finish(rt, notification_id, now, "unconfirmed", f"no reply after end of data: {exc}"[:500])
+        return "unconfirmed"
+    except LeaseLost:
+        return "skipped"
     except Exception as exc:
         failed = n.mail_attempts >= MAX_ATTEMPTS
         _finish(rt, notification_id, now, "failed" if failed else "pending",
@@ -95,6 +121,10 @@ def deliver_notification(
     return "sent"
 
 
+# The states a claim holds a row in; only its own claim (same claimed_at) may move it on.
+CLAIMED = ("sending", "handing_over")
+
+
 def _claimable(now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
     return or_(
         col(Notification.mail_status) == "pending",
@@ -102,16 +132,47 @@ def _claimable(now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
     )
 
 
+def _move(rt: Runtime, notification_id: int, claimed_at: datetime, source: str, dest: str) -> bool:
+    with rt.uow() as uow:
+        moved = uow.session.execute(
+            update(Notification)
+            .where(col(Notification.id) == notification_id, col(Notification.mail_status) == source,
+                   col(Notification.mail_claimed_at) == claimed_at)
+            .values(mail_status=dest)
+        ).rowcount  # type: ignore[attr-defined]
+        uow.commit()
+    return bool(moved)
+
+
 def _finish(rt: Runtime, notification_id: int, claimed_at: datetime, status: str, error: str | None) -> None:
+    delivered = status in ("sent", "logged", "unconfirmed")
     with rt.uow() as uow:
         uow.session.execute(
             update(Notification)
-            .where(col(Notification.id) == notification_id, col(Notification.mail_status) == "sending",
+            .where(col(Notification.id) == notification_id, col(Notification.mail_status).in_(CLAIMED),
                    col(Notification.mail_claimed_at) == claimed_at)
             .values(mail_status=status, mail_error=error,
-                    mailed_at=rt.clock.now() if status in ("sent", "logged") else None)
+                    mailed_at=rt.clock.now() if delivered else None)
         )
         uow.commit()
+
+
+def settle_handed_over(rt: Runtime, *, lease: timedelta) -> int:
+    """Rows whose worker died after recording the hand-over: the server has the mail (or
+    was five bytes short of it); they are settled ``unconfirmed``, never sent again."""
+    now = rt.clock.now()
+    with rt.uow() as uow:
+        settled = uow.session.execute(
+            update(Notification)
+            .where(col(Notification.mail_status) == "handing_over",
+                   col(Notification.mail_claimed_at) < now - lease)
+            .values(mail_status="unconfirmed", mailed_at=now,
+                    mail_error="the worker stopped after handing the mail over")
+        ).rowcount  # type: ignore[attr-defined]
+        uow.commit()
+    if settled:
+        log.warning("outbox: %s mail(s) handed over by a worker that died; not sent again", settled)
+    return int(settled)
 
 
 def due_notifications(rt: Runtime, *, grace: timedelta, lease: timedelta, limit: int = 500) -> list[int]:

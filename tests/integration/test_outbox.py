@@ -7,6 +7,8 @@ derived from its notification's unique key; delivering twice sends once.
 
 from __future__ import annotations
 
+import smtplib
+import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from sqlalchemy import select
 
 from sandbox.adapters.mailer import message_id
 from sandbox.adapters.tables import Notification
+from sandbox.services import outbox
 from tests.conftest import make_app
 from tests.support.api import ApiClient
 from tests.support.cast import KNPA, SECRETARIAT, SEJONG, make_cast
@@ -98,3 +101,87 @@ def test_a_failed_send_stays_pending_and_a_dead_claim_is_taken_back(mail_app, si
             rows = list(uow.session.scalars(select(Notification)))
         assert {r.mail_status for r in rows} == {"sent"}
         assert sink.ids() == {message_id(r.key, "molit.example"): 1 for r in rows}
+
+
+class Killed(BaseException):
+    """A SIGKILL as far as the code under test can tell: no handler of ours runs after it."""
+
+
+def _sink_holds(sink, count: int) -> None:
+    # aiosmtpd handles the end of data on its own thread.
+    deadline = time.monotonic() + 5
+    while len(sink.messages) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _mail_status(rt, notification_id: int) -> str:
+    with rt.uow() as uow:
+        return uow.session.get(Notification, notification_id).mail_status
+
+
+def _outbox_with_mails(mail_app):
+    rt = mail_app.extensions["sandbox"]
+    people = People(rt)
+    make_cast(people)
+    district_in_resident_opinion(ApiClient(mail_app.test_client(), people))
+    with rt.uow() as uow:
+        rows = list(uow.session.scalars(select(Notification).order_by(Notification.id)))
+    assert len(rows) >= 2 and {r.mail_status for r in rows} == {"pending"}
+    return rt, rows, mail_app.extensions["sandbox.delivery"]
+
+
+def test_a_worker_killed_before_the_hand_over_is_retried_and_the_mail_arrives_once(
+    mail_app, sink, monkeypatch
+):
+    """Killed while the message is being transmitted: the server never saw the end of data,
+    so it holds nothing; after the lease the mail goes again, and arrives once."""
+    with freeze_time("2026-09-10 00:30:00+00:00") as frozen:
+        rt, rows, delivery = _outbox_with_mails(mail_app)
+        target = rows[0]
+
+        def killed_before_recording(*_args):
+            raise Killed
+
+        monkeypatch.setattr(outbox, "_move", killed_before_recording)
+        with pytest.raises(Killed):
+            delivery.handle("notification", target.id)
+        monkeypatch.undo()
+        time.sleep(0.3)
+        assert sink.messages == [] and _mail_status(rt, target.id) == "sending"
+
+        frozen.tick(delivery.lease + timedelta(seconds=1))
+        delivery.deliver_due()
+        _sink_holds(sink, len(rows))
+        assert sink.ids() == {message_id(r.key, "molit.example"): 1 for r in rows}
+        assert _mail_status(rt, target.id) == "sent"
+
+
+def test_a_worker_killed_after_the_end_of_data_never_sends_again(mail_app, sink, monkeypatch):
+    """Killed after the end-of-data mark went out, before the 250 was read: the server has
+    the mail, the row says ``handing_over``; the sweep settles it ``unconfirmed`` and does
+    not send it a second time."""
+    with freeze_time("2026-09-10 00:30:00+00:00") as frozen:
+        rt, rows, delivery = _outbox_with_mails(mail_app)
+        target = rows[0]
+        real_send = smtplib.SMTP.send
+
+        def killed_after_the_mark(self, data):
+            real_send(self, data)
+            if data == b".\r\n":
+                raise Killed
+
+        monkeypatch.setattr(smtplib.SMTP, "send", killed_after_the_mark)
+        with pytest.raises(Killed):
+            delivery.handle("notification", target.id)
+        monkeypatch.undo()
+        _sink_holds(sink, 1)
+        assert _mail_status(rt, target.id) == "handing_over"
+
+        frozen.tick(delivery.lease + timedelta(seconds=1))
+        delivery.deliver_due()
+        delivery.deliver_due()
+        _sink_holds(sink, len(rows))
+        time.sleep(0.2)
+        assert sink.ids() == {message_id(r.key, "molit.example"): 1 for r in rows}
+        assert _mail_status(rt, target.id) == "unconfirmed"
+        assert delivery.handle("notification", target.id) == "skipped"
