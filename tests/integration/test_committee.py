@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
+from sandbox.adapters.tables import Notification, User
 from sandbox.services.audit_check import verify_all
+from sandbox.services.outbox import mail_body
 from tests.support import flows
 from tests.support.cast import APPLICANT, KNPA, PIPC, SECRETARIAT, SEJONG
 from tests.support.flows import ok
@@ -303,6 +305,14 @@ def test_members_yet_to_vote_are_reminded_before_the_close(api, app, cast, froze
     assert first["reference"] in waiting["body_en"] and second["reference"] in waiting["body_en"]
     [extra] = reminders_to(api, KNPA)  # the extra member, for their one item only
     assert first["reference"] in extra["body_ko"] and second["reference"] not in extra["body_ko"]
+    with app.app_context():
+        rt = app.extensions["sandbox"]
+        with rt.uow() as uow:
+            row = uow.session.get(Notification, note["id"])
+            user = uow.session.get(User, row.user_id)
+            subject, body = mail_body(row, user, "https://sandbox.example")
+    assert "의결 마감 임박" in subject and "https://sandbox.example/committee" in body
+    assert second["reference"] in body and "Voting closes at" in body
 
     ok(vote(api, b, half, "for"))
     close(api, meeting)
