@@ -83,16 +83,18 @@ def remind_voters(s: Session, now: datetime, timer: Timer) -> None:
     meeting = s.get(Meeting, timer.subject_id)
     if meeting is None or meeting.status != "open" or now >= meeting.ends_at:
         return
-    until = meeting.ends_at.astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
     for member, references in _waiting(s, meeting).items():
-        listed = ", ".join(references)
         notify.send(s, users=[member], cause=f"timer:{timer.id}", case_id=None, now=now,
-                    message=notify.Message(
-                        kind="committee:vote_reminder",
-                        subject_ko=f"[국가스마트도시위원회] 의결 마감 임박: {meeting.title}",
-                        subject_en=f"[National Smart City Committee] Voting closes soon: {meeting.title}",
-                        body_ko=(f"{until}에 의결이 마감됩니다. 아직 의결하지 않은 안건 "
-                                 f"{len(references)}건: {listed}"),
-                        body_en=(f"Voting closes at {until}. {len(references)} item(s) still "
-                                 f"await your vote: {listed}"),
-                    ))
+                    message=_reminder_message(meeting, references))
+
+
+def _reminder_message(meeting: Meeting, references: list[str]) -> notify.Message:
+    until = meeting.ends_at.astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
+    listed = ", ".join(references)
+    return notify.Message(
+        kind="committee:vote_reminder",
+        subject_ko=f"[국가스마트도시위원회] 의결 마감 임박: {meeting.title}",
+        subject_en=f"[National Smart City Committee] Voting closes soon: {meeting.title}",
+        body_ko=f"{until}에 의결이 마감됩니다. 아직 의결하지 않은 안건 {len(references)}건: {listed}",
+        body_en=f"Voting closes at {until}. {len(references)} item(s) still await your vote: {listed}",
+    )
