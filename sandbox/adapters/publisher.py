@@ -29,9 +29,29 @@ class Publisher(Protocol):
     def publish(self, items: Iterable[Item]) -> None: ...
 
 
+# Where each open savepoint's outbox items begin (a savepoint rolled back drops its own).
+MARKS_KEY = "sandbox.outbox_marks"
+
+
+# Where each open savepoint's outbox items begin, so a savepoint rolled back drops only
+# its own (the timer sweep fires each timer in a savepoint and goes on after a failure).
+MARKS_KEY = "sandbox.outbox_marks"
+
+
 def listen(session_maker: Any, publisher: Publisher) -> None:
+    @event.listens_for(session_maker, "after_transaction_create")
+    def _mark(session: Any, transaction: Any) -> None:
+        if transaction.nested:
+            marks = session.info.setdefault(MARKS_KEY, {})
+            marks[transaction] = len(session.info.get(OUTBOX_KEY, ()))
+
     @event.listens_for(session_maker, "after_commit")
     def _after_commit(session: Any) -> None:
+        if session.in_nested_transaction():
+            # SQLAlchemy reports a released savepoint as a commit too, but no worker can
+            # see its rows before the enclosing transaction commits: they wait for that.
+            session.info.get(MARKS_KEY, {}).pop(session.get_nested_transaction(), None)
+            return
         items = session.info.pop(OUTBOX_KEY, None)
         if items:
             try:
@@ -39,9 +59,17 @@ def listen(session_maker: Any, publisher: Publisher) -> None:
             except Exception:  # the sweep will publish them; the commit stands
                 log.exception("publishing %d outbox items failed", len(items))
 
+    @event.listens_for(session_maker, "after_transaction_end")
+    def _after_end(session: Any, transaction: Any) -> None:
+        mark = session.info.get(MARKS_KEY, {}).pop(transaction, None)
+        items = session.info.get(OUTBOX_KEY)
+        if mark is not None and items:  # a savepoint that ended without its commit
+            del items[mark:]
+
     @event.listens_for(session_maker, "after_rollback")
     def _after_rollback(session: Any) -> None:
-        session.info.pop(OUTBOX_KEY, None)
+        if not session.in_nested_transaction():
+            session.info.pop(OUTBOX_KEY, None)
 
 
 class ManualPublisher:
