@@ -19,6 +19,7 @@ import re
 import smtplib
 from collections.abc import Callable
 from email.generator import BytesGenerator
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, getaddresses, parseaddr
 from typing import Any, Protocol
@@ -35,12 +36,33 @@ def message_id(key: str, domain: str) -> str:
     return f"<n-{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
 
 
+class EncodedWords(str):
+    """A header value written as RFC 2047 encoded words only, every space inside them.
+
+    Python's default folding (3.11) mixes encoded and plain words and, where one encoded
+    word meets the next, leaves the space between them as folding white space, which
+    readers drop (RFC 2047 §6.2): "정기 회의" arrived as "정기회의". ``email.header.Header``
+    encodes the whole value, spaces included, so it reads back exactly as written.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> EncodedWords:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: Any) -> str:
+        encoded = Header(str(self), "utf-8", header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
 def build_message(*, sender: str, to: str, to_name: str, subject: str, body: str, key: str,
                   sent_at: Any, domain: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = formataddr((to_name, to))
-    msg["Subject"] = subject
+    msg["Subject"] = subject if subject.isascii() else EncodedWords("Subject", subject)
     msg["Date"] = format_datetime(sent_at)
     msg["Message-ID"] = message_id(key, domain)
     msg["X-Sandbox-Notification"] = key
