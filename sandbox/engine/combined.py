@@ -174,7 +174,7 @@ def move_case(ctx: FireContext, write: Any, params: dict[str, Any], event: NewEv
     if plan and plan.cancel:
         params.update(timers.cancel_params("case", case.id, plan.cancel))
     shapes = notify.who(ctx.transition.notify, case, None)
-    exclude = ctx.actor.user_id
+    exclude = ctx.unnotified
     if shapes:
         params.update(notify.recipient_params(case, None, definition.filer_roles))
         params.update(notify.message_params(f"ev:{event.hash[:32]}", case.id,

@@ -52,6 +52,9 @@ class TransitionDef:
     effects: tuple[str, ...] = ()
     payload: Mapping[str, str] = field(default_factory=dict)
     notify: tuple[str, ...] = ()
+    # A filing: whoever fired it is told too (everyone else who acts knows what they did),
+    # and the message is the receipt (Administrative Procedures Act art. 17④: 접수증).
+    receipt: bool = False
 
     def dest_from(self, source: str) -> str:
         return source if self.dest == SAME_STATE else self.dest
@@ -184,6 +187,7 @@ def parse_definition(raw: Mapping[str, Any]) -> Definition:
                 effects=_tuple(t.get("effects")),
                 payload=dict(t.get("payload") or {}),
                 notify=_tuple(t.get("notify")),
+                receipt=bool(t.get("receipt", False)),
             )
             for t in raw["transitions"]
         )

@@ -87,6 +87,11 @@ class FireContext:
     def rules(self) -> RuleSet:
         return self.engine.rules(self.case.rule_set)
 
+    @property
+    def unnotified(self) -> int | None:
+        """Who is not told of this transition: the one who fired it, but for a filing."""
+        return None if self.transition.receipt else self.actor.user_id
+
 
 def fire(
     session: Session,
@@ -250,7 +255,7 @@ def _timers_and_notifications(ctx: FireContext, event_hash: str) -> None:
             ctx.session, ctx.transition.notify, case=ctx.case,
             subject=ctx.subject if ctx.subject_type != "case" else None,
             filer_roles=ctx.engine.definition(ctx.case).filer_roles,
-            exclude=ctx.actor.user_id, cause=f"ev:{event_hash[:32]}", case_id=ctx.case.id,
+            exclude=ctx.unnotified, cause=f"ev:{event_hash[:32]}", case_id=ctx.case.id,
             message=transition_message(ctx), now=ctx.now,
         )
 
