@@ -61,7 +61,7 @@ def mail_body(n: Notification, user: User, public_url: str) -> tuple[str, str]:
     env = environment()
     base = public_url.rstrip("/")
     values = {"n": n, "user_name": user.name, "public_url": base,
-              "case_url": f"{base}/api/v1/cases/{n.case_id}" if n.case_id else None}
+              "case_url": f"{base}/cases/{n.case_id}" if n.case_id else None}
     subject = env.get_template("mail/subject.txt").render(**values).strip()
     return subject, env.get_template(mail_template(n.kind)).render(**values)
 

@@ -6,12 +6,28 @@ or payload field appears on the pages before anyone writes its label.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from babel.support import Translations
+from flask_babel import lazy_gettext
+
+from .i18n import TRANSLATIONS
 
 __all__ = ["field_label", "action_label", "deadline_label", "POSITIONS", "ROLE_LABELS", "humanise",
-           "FIELD_HINTS", "process_title", "state_label"]
+           "FIELD_HINTS", "process_title", "state_label", "in_both", "field_words",
+           "deadline_words"]
+
+# The English text of each label below, by the label: mails name things in both languages
+# at once, outside any request (see ``in_both``).
+_ENGLISH: dict[int, str] = {}
+
+
+def _l(text: str) -> Any:
+    label = lazy_gettext(text)
+    _ENGLISH[id(label)] = text
+    return label
+
 
 FIELDS: dict[str, Any] = {
     "name": _l("District name"),
@@ -165,7 +181,12 @@ def field_label(name: str) -> Any:
     district's), else by its last part."""
     path = ".".join(p for p in name.split(".") if not p.isdigit())
     leaf = name.rsplit(".", 1)[-1]
-    return FIELDS.get(path) or FIELDS.get(leaf, humanise(leaf))
+    # ``is None``, never truthiness: a label's truth is its text, which needs a locale, and
+    # mails ask for labels outside any request (``field_words``).
+    label = FIELDS.get(path)
+    if label is None:
+        label = FIELDS.get(leaf)
+    return label if label is not None else humanise(leaf)
 
 
 def action_label(name: str) -> Any:
@@ -174,6 +195,27 @@ def action_label(name: str) -> Any:
 
 def deadline_label(name: str) -> Any:
     return DEADLINES.get(name, humanise(name))
+
+
+@cache
+def _korean() -> Translations:
+    return Translations.load(str(TRANSLATIONS), ["ko"])
+
+
+def in_both(label: Any) -> tuple[str, str]:
+    """(Korean, English) of a label, read from the catalogue: no request or locale needed."""
+    english = _ENGLISH.get(id(label))
+    if english is None:  # a humanised name: the same in both
+        return str(label), str(label)
+    return _korean().gettext(english), english
+
+
+def field_words(name: str) -> tuple[str, str]:
+    return in_both(field_label(name))
+
+
+def deadline_words(name: str) -> tuple[str, str]:
+    return in_both(deadline_label(name))
 
 
 def process_title(engine: Any, process: str, lang: str) -> str:

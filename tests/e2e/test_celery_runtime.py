@@ -162,7 +162,8 @@ def test_worker_and_beat_fire_timers_and_mail(postgres_only_url, sink, tmp_path)
     stats = check_exactly_once(rt, sink, kills=0)
     assert stats["retried"] == 0 and stats["unconfirmed"] == 0
     mail = next(m for m in sink.messages if "기한 도래" in str(m["Subject"]))
-    assert "resident_opinion_end" in mail.get_content() and "English" in mail.get_content()
+    body = mail.get_content()
+    assert "주민 의견 청취 종료" in body and "Resident opinion period ends" in body and "English" in body
     app.extensions["sandbox.db"].dispose()
 
 

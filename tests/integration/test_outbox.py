@@ -21,7 +21,7 @@ from sandbox.services import outbox
 from tests.conftest import make_app
 from tests.support.api import ApiClient
 from tests.support.cast import KNPA, SECRETARIAT, SEJONG, make_cast
-from tests.support.flows import district_in_resident_opinion, fire_timers, ok
+from tests.support.flows import district_in_resident_opinion, filed_district, fire_timers, ok
 from tests.support.people import People
 from tests.support.smtp import SmtpSink
 
@@ -185,3 +185,43 @@ def test_a_worker_killed_after_the_end_of_data_never_sends_again(mail_app, sink,
         assert sink.ids() == {message_id(r.key, "molit.example"): 1 for r in rows}
         assert _mail_status(rt, target.id) == "unconfirmed"
         assert delivery.handle("notification", target.id) == "skipped"
+
+
+def test_the_filer_gets_a_receipt_and_mails_say_what_the_pages_say(mail_app, sink):
+    """The filer is told of their own filing (the receipt), every mail links the case's page,
+    names fields and deadlines in words, and its subject arrives exactly as written."""
+    people = People(mail_app.extensions["sandbox"])
+    make_cast(people)
+    api = ApiClient(mail_app.test_client(), people)
+    publisher = mail_app.extensions["sandbox.publisher"]
+    with freeze_time("2026-12-02 01:00:00+00:00"):
+        case = filed_district(api, name="세종 스마트 정기 회의 지구")
+        ok(api.action(case["id"], "submit", SEJONG))
+        ok(api.action(case["id"], "request_supplement", SECRETARIAT, items="구역 경계 도면"))
+        publisher.drain()
+        kinds = [n["kind"] for n in ok(api.get("/api/v1/notifications", SEJONG))]
+    assert sorted(kinds) == ["case:request_supplement", "case:submit"]
+
+    to_filer = {str(m["Subject"]): m for m in sink.messages if SEJONG in str(m["To"])}
+    receipt = next(m for s, m in to_filer.items() if "접수 확인" in s)
+    assert "Filing received" in str(receipt["Subject"])
+    body = receipt.get_content()
+    assert case["reference"] in body and "접수증" in body and "receipt of filing" in body
+    assert f"/cases/{case['id']}" in body and "/api/v1/" not in body
+
+    supplement = next(m for s, m in to_filer.items() if "보완 요청" in s).get_content()
+    # The field by its label, and the answer-by day the request started (2027-01-04: the
+    # 30 days end on New Year's Day, a Friday, and roll over it and the weekend, Civil
+    # Act 161).
+    assert "보완할 사항: 구역 경계 도면" in supplement
+    assert "What must be supplemented: 구역 경계 도면" in supplement
+    assert "보완 기한: 2027년 1월 4일(월)까지" in supplement
+    assert "Supplement due: by 2027-01-04 (the last day)" in supplement
+    assert "items:" not in supplement
+
+    # Hangul next to Latin text is folded without losing a space (RFC 2047 §6.2).
+    with mail_app.extensions["sandbox"].uow() as uow:
+        stored = {r.key: r for r in uow.session.scalars(select(Notification))}
+    for mail in sink.messages:
+        row = stored[str(mail["X-Sandbox-Notification"])]
+        assert str(mail["Subject"]) == f"{row.subject_ko} / {row.subject_en}"

@@ -140,7 +140,8 @@ def test_plan_from_draft_to_approval_and_the_exceptions_life(api, app, rt, cast)
         fire_timers(app)
         for who in (APPLICANT, SECRETARIAT):
             reminders = _notified(api, who, "reminder:term_end")
-            assert len(reminders) == 1 and "2030-03-01" in reminders[0]["body_ko"]
+            assert len(reminders) == 1 and "2030년 3월 1일" in reminders[0]["body_ko"]
+            assert "2030-03-01" in reminders[0]["body_en"]
 
         # The extension: requested on the last allowed day, 2030-01-01, for 24 months.
         frozen.move_to("2030-01-01 14:59:00+00:00")  # 23:59 KST

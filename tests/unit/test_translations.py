@@ -29,3 +29,12 @@ def test_the_compiled_catalogue_matches_its_source():
     with open(KO / "messages.mo", "rb") as f:
         compiled = {m.id: m.string for m in read_mo(f) if m.id}
     assert compiled == source, "run: pybabel compile -d translations"
+
+
+def test_mails_get_labels_in_both_languages_outside_any_request():
+    from sandbox.web.labels import deadline_words, field_words
+
+    assert field_words("items") == ("보완할 사항", "What must be supplemented")
+    assert field_words("operator.name")[1] == "Operator's name (company or person)"
+    assert deadline_words("reply_due") == ("기관 회신 기한", "Agency reply due")
+    assert field_words("no_such_field") == ("No such field", "No such field")
