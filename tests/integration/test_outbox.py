@@ -67,6 +67,9 @@ def test_each_notification_is_mailed_once_bilingual(mail_app, sink):
     body = mail.get_content()
     assert "협의 요청" in str(mail["Subject"]) and "Consultation request" in str(mail["Subject"])
     assert case["reference"] in body and "English" in body and "의견을 요청합니다" in body
+    # The request says by when (30 days, Act 49(4)) and where the agency answers.
+    assert "회신 기한은 2026년 11월 16일(월)입니다" in body and "by 2026-11-16" in body
+    assert "/agency/consultations" in body
     submit_mail = next(m for m in sink.messages if SEJONG in str(m["To"]))
     assert "세종 담당관" in submit_mail.get_content()
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import insert, select
 
 from ...adapters.tables import Consultation
+from ...adapters.templating import kdate
 from ...domain.errors import Invalid
 from ...engine import door, timers
 from ...engine.actors import SYSTEM
@@ -45,24 +48,31 @@ def open_consultations(ctx: FireContext) -> None:
             )
             .returning(Consultation.id)
         ).scalar_one()
-        timers.sync_timers(
+        started = timers.sync_timers(
             ctx.session, definition=definition, rules=ctx.rules, calendar=ctx.engine.calendar,
             now=ctx.now, case_id=ctx.case.id, subject_type="consultation",  # type: ignore[arg-type]
             subject_id=consultation_id, old_state=None, new_state=definition.initial, payload={},
         )
         users = recipients(ctx.session, ["agency"], case=ctx.case,
                            subject=Consultation(agency=agency, definition_version=0))
-        ref = ctx.case.reference
         send(
             ctx.session, users=users, cause=f"consultation:{consultation_id}:opened",
             case_id=ctx.case.id, now=ctx.now,
-            message=Message(
-                kind="consultation:opened",
-                subject_ko=f"[{ref}] 협의 요청", subject_en=f"[{ref}] Consultation request",
-                body_ko=f"{ref} 건에 대한 의견을 요청합니다.",
-                body_en=f"Your agency's written opinion on {ref} is requested.",
-            ),
+            message=_request_message(ctx, started.get("reply_due")),
         )
+
+
+def _request_message(ctx: FireContext, reply_by: date | None) -> Message:
+    ref, title = ctx.case.reference, ctx.definition.title
+    by_ko = f" 회신 기한은 {kdate(reply_by)}입니다." if reply_by else ""
+    by_en = f" Please reply by {reply_by.isoformat()} (the last day)." if reply_by else ""
+    return Message(
+        kind="consultation:opened",
+        subject_ko=f"[{ref}] 협의 요청", subject_en=f"[{ref}] Consultation request",
+        body_ko=f"{ref} {title.get('ko', '')} 건에 대한 의견을 요청합니다.{by_ko}",
+        body_en=f"Your agency's written opinion on {ref} ({title.get('en', '')}) is requested."
+                f"{by_en}",
+    )
 
 
 @effect("close_consultations")
