@@ -15,7 +15,7 @@ from freezegun import freeze_time
 
 from tests.support.cast import APPLICANT, BUSAN, KNPA, PIPC, SECRETARIAT, SEJONG
 from tests.support.flows import DISTRICT, fire_timers, ok
-from tests.support.pdf import pdf_fonts, pdf_text, squash
+from tests.support.pdf import lonely_closing, pdf_fonts, pdf_pages, pdf_text, seal_of, squash
 
 CONDITIONS = ["운행 구간 내 안전요원 탑승", "분기별 안전 점검 결과 제출"]
 
@@ -99,6 +99,11 @@ def test_district_documents_render_in_korean_with_their_facts(api, app, cast):
         assert hashlib.sha256(content).hexdigest() == doc["sha256"]
         # Hangul drawn with a CJK font (never the empty boxes of a font without it).
         assert any("CJK" in f for f in pdf_fonts(content)), pdf_fonts(content)
+        # The signature block never stands alone on a page (tests/integration/test_document_layout).
+        problem = lonely_closing(content, seal_of(doc["kind"]))
+        assert problem is None, f"{doc['kind']}: {problem}"
+        if doc["kind"] == "supplement_request":
+            assert len(pdf_pages(content)) == 1
         texts.setdefault(doc["kind"], []).append(pdf_text(content))
 
     receipt = texts["receipt"][0]

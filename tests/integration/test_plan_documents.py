@@ -17,7 +17,7 @@ from freezegun import freeze_time
 from tests.integration.test_documents import download, drain, has
 from tests.support.cast import APPLICANT, BUSAN, KNPA, SECRETARIAT, SEJONG
 from tests.support.flows import fire_timers, ok
-from tests.support.pdf import pdf_text
+from tests.support.pdf import lonely_closing, pdf_text, seal_of
 from tests.support.plans import (
     AGENCY_OFFICIALS,
     PLAN,
@@ -33,11 +33,14 @@ EXCEPTIONS = ["여객자동차 운수사업법", "제4조", "개인정보 보호
 
 
 def texts_of(api, cid, who=SECRETARIAT):
-    """Every issued document on the case, rendered, by kind (a list per kind)."""
+    """Every issued document on the case, rendered, by kind (a list per kind); none of them
+    leaves its signature block alone on a page."""
     texts: dict[str, list[str]] = {}
     for doc in ok(api.get(f"/api/v1/cases/{cid}/documents", who)):
         content = download(api, doc["id"], who)
         assert hashlib.sha256(content).hexdigest() == doc["sha256"]
+        problem = lonely_closing(content, seal_of(doc["kind"]))
+        assert problem is None, f"{doc['kind']}: {problem}"
         texts.setdefault(doc["kind"], []).append(pdf_text(content))
     return texts
 
