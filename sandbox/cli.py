@@ -54,12 +54,16 @@ def register_cli(app: Flask) -> None:
     @click.option("--org", required=True)
     @click.option("--name", required=True)
     @click.option("--password", required=True)
-    def users_create(email: str, role: str, org: str, name: str, password: str) -> None:
+    @click.option("--org-name", help="an applicant's new company: its name (documents use it)")
+    @click.option("--org-name-en", help="the company's name in English (default: --org-name)")
+    def users_create(email: str, role: str, org: str, name: str, password: str,
+                     org_name: str | None, org_name_en: str | None) -> None:
         """Create a user (roles: applicant, local_government, agency, committee_member,
         secretariat)."""
         try:
             user = people.create_user(_rt(), email=email, role=role, org=org, name=name,
-                                      password=password)
+                                      password=password, org_name=org_name,
+                                      org_name_en=org_name_en)
         except Invalid as exc:
             for field, messages in exc.errors.items():
                 click.echo(f"{field}: {'; '.join(messages)}", err=True)

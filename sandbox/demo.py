@@ -40,6 +40,11 @@ DEMO_USERS = [
 ]
 
 
+DEMO_COMPANIES = {
+    "demo-mobility": {"org_name": "(주)데모모빌리티", "org_name_en": "Demo Mobility Co., Ltd."},
+}
+
+
 class _Driver:
     def __init__(self, rt: Runtime, tokens: dict[str, str]) -> None:
         self.rt = rt
@@ -100,7 +105,8 @@ def load_demo(rt: Runtime) -> Iterator[str]:
             return
     people.seed_organisations(rt)
     for email, role, org, name in DEMO_USERS:
-        people.create_user(rt, email=email, role=role, org=org, name=name, password=DEMO_PASSWORD)
+        people.create_user(rt, email=email, role=role, org=org, name=name, password=DEMO_PASSWORD,
+                           **DEMO_COMPANIES.get(org, {}))
     with rt.uow() as uow:
         users = list(uow.session.execute(select(User.email, User.id)))
     tokens = {email: people.issue_token(rt, user_id) for email, user_id in users}

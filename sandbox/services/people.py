@@ -77,8 +77,11 @@ def seed_organisations(rt: Runtime) -> int:
 
 
 def create_user(
-    rt: Runtime, *, email: str, role: str, org: str, name: str, password: str
+    rt: Runtime, *, email: str, role: str, org: str, name: str, password: str,
+    org_name: str | None = None, org_name_en: str | None = None,
 ) -> User:
+    """A user of an organisation. An applicant's ``org`` code that does not exist yet creates
+    its company, named ``org_name`` (and ``org_name_en``): documents address it by name."""
     errors: dict[str, list[str]] = {}
     if role not in ROLES:
         errors["role"] = [f"one of {', '.join(ROLES)}"]
@@ -94,7 +97,9 @@ def create_user(
         org_row = uow.session.get(Organisation, org)
         if org_row is None and role == "applicant":
             # An applicant's --org names its company; a new code creates it.
-            org_row = Organisation(code=org, kind="company", name_ko=org, name_en=org)
+            ko = (org_name or "").strip() or org
+            org_row = Organisation(code=org, kind="company", name_ko=ko,
+                                   name_en=(org_name_en or "").strip() or ko)
             uow.session.add(org_row)
         if org_row is None or org_row.kind != ROLE_ORG_KIND[role]:
             raise Invalid.field("org", f"a {role} belongs to an organisation of kind "

@@ -1,3 +1,5 @@
+from sqlalchemy import select
+
 from tests.support.cast import SECRETARIAT, SEJONG
 
 DISTRICT = {
@@ -27,3 +29,25 @@ def test_district_smoke(api, cast):
     assert r.json["deadlines"][0]["status"] == "cancelled"
     r = api.get(f"/api/v1/cases/{case['id']}/history", SECRETARIAT)
     assert [e["action"] for e in r.json] == ["file", "submit", "request_supplement", "resubmit"]
+
+
+def test_users_create_names_a_new_applicant_company_and_refuses_bad_input(app):
+    from sandbox.adapters.tables import Organisation, User
+
+    cli = app.test_cli_runner()
+    made = cli.invoke(args=["users", "create", "--email", "CEO@Robo.example", "--role", "applicant",
+                            "--org", "robo", "--name", "김대표", "--password", "long-enough-1",
+                            "--org-name", "(주)로보배송", "--org-name-en", "Robo Delivery Inc."])
+    assert made.exit_code == 0, made.output
+    with app.extensions["sandbox"].uow() as uow:
+        company = uow.session.get(Organisation, "robo")
+        user = uow.session.scalars(select(User).where(User.email == "ceo@robo.example")).one()
+        assert (company.kind, company.name_ko, company.name_en) == (
+            "company", "(주)로보배송", "Robo Delivery Inc.")
+        assert user.org_code == "robo" and user.password_hash.startswith("$argon2")
+
+    bad = cli.invoke(args=["users", "create", "--email", "x", "--role", "king", "--org", "robo",
+                           "--name", " ", "--password", "short"])
+    assert bad.exit_code == 2
+    for field in ("role", "email", "password", "name"):
+        assert f"{field}:" in bad.output
