@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .adapters.tables import User
+from .domain.calendar import KST
 from .domain.clock import FixedClock
 from .services import people
 from .services.runtime import Runtime
@@ -236,10 +237,13 @@ def _plans(rt: Runtime, d: _Driver, clock: FixedClock, district: int) -> Iterato
     d.decide(rt, clock.now(), "제13차 국가스마트도시위원회", [{
         "case_id": running, "proposal": "approve_with_conditions",
         "conditions": ["안전요원 상시 탑승", "분기별 운행 실적 보고"]}])
+    # Days as the law counts them, in Korea: from 15:00 UTC the UTC date is a day behind and
+    # "today" would come before the approval took effect.
+    today = clock.now().astimezone(KST).date()
     d.act(running, "file_insurance", ceo, insurer="한국손해보험", policy_number="LIA-DEMO-0001",
-          valid_until=(clock.now() + timedelta(days=800)).date().isoformat(),
+          valid_until=(today + timedelta(days=800)).isoformat(),
           death_per_person_krw=150_000_000, property_per_accident_krw=1_000_000_000)
-    d.act(running, "start", ceo, started_on=clock.now().date().isoformat())
+    d.act(running, "start", ceo, started_on=today.isoformat())
     yield f"approved plan with a running special exception: case {running} (applicant)"
     yield f"plan in agency consultation: case {consulting} (KNPA, PIPC)"
     yield f"plan awaiting the local government's review: case {reviewing} (Sejong)"

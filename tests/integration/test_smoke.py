@@ -1,3 +1,5 @@
+import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 
 from tests.support.cast import SECRETARIAT, SEJONG
@@ -51,3 +53,17 @@ def test_users_create_names_a_new_applicant_company_and_refuses_bad_input(app):
     assert bad.exit_code == 2
     for field in ("role", "email", "password", "name"):
         assert f"{field}:" in bad.output
+
+
+@pytest.mark.parametrize("instant", [
+    "2026-12-01 03:00:00+00:00",  # noon in Korea
+    "2026-12-01 19:00:00+00:00",  # 04:00 the next day in Korea: the UTC date is a day behind
+])
+def test_the_demo_loads_at_any_hour_and_only_once(app, instant):
+    cli = app.test_cli_runner()
+    with freeze_time(instant):
+        first = cli.invoke(args=["demo"])
+        assert first.exit_code == 0, first.output
+        assert "approved plan with a running special exception" in first.output
+        again = cli.invoke(args=["demo"])
+    assert again.exit_code == 0 and "already loaded" in again.output
