@@ -1,7 +1,8 @@
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from sandbox.adapters.tables import AuditEvent, Case
 from tests.support.cast import SECRETARIAT, SEJONG
 
 DISTRICT = {
@@ -66,4 +67,11 @@ def test_the_demo_loads_at_any_hour_and_only_once(app, instant):
         assert first.exit_code == 0, first.output
         assert "approved plan with a running special exception" in first.output
         again = cli.invoke(args=["demo"])
+        now = app.extensions["sandbox"].clock.now()
     assert again.exit_code == 0 and "already loaded" in again.output
+    with app.extensions["sandbox"].uow() as uow:
+        latest = uow.session.scalar(select(func.max(AuditEvent.at)))
+        open_for_comments = uow.session.scalar(
+            select(func.count()).select_from(Case).where(Case.state == "resident_opinion"))
+    assert latest is not None and latest <= now  # the story happened, none of it tomorrow
+    assert open_for_comments == 1
