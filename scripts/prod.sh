@@ -40,7 +40,17 @@ done
 
 case "$role" in
     migrate) exec .venv/bin/flask --app wsgi db upgrade ;;
-    web) exec .venv/bin/gunicorn --workers "${WEB_CONCURRENCY:-4}" --bind "${BIND:-0.0.0.0:${PORT:-8000}}" \
+    web)
+        # gunicorn's control socket (for gunicornc) is at one path per user by default
+        # (~/.gunicorn/gunicorn.ctl): a second gunicorn on the host takes it over, and
+        # either one's exit removes it. Off, unless this instance is given a path of its own.
+        if [ -n "${GUNICORN_CONTROL_SOCKET:-}" ]; then
+            control=(--control-socket "$GUNICORN_CONTROL_SOCKET")
+        else
+            control=(--no-control-socket)
+        fi
+        exec .venv/bin/gunicorn "${control[@]}" \
+            --workers "${WEB_CONCURRENCY:-4}" --bind "${BIND:-0.0.0.0:${PORT:-8000}}" \
             --access-logfile - --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" wsgi:app ;;
     worker) exec .venv/bin/celery -A sandbox.worker worker --loglevel "${LOG_LEVEL:-INFO}" \
             --concurrency "${WORKER_CONCURRENCY:-4}" ;;
