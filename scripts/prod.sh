@@ -49,7 +49,7 @@ case "$role" in
         else
             control=(--no-control-socket)
         fi
-        exec .venv/bin/gunicorn "${control[@]}" \
+        exec .venv/bin/gunicorn -c python:sandbox.gunicorn_conf "${control[@]}" \
             --workers "${WEB_CONCURRENCY:-4}" --bind "${BIND:-0.0.0.0:${PORT:-8000}}" \
             --access-logfile - --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" wsgi:app ;;
     worker) exec .venv/bin/celery -A sandbox.worker worker --loglevel "${LOG_LEVEL:-INFO}" \
