@@ -32,7 +32,13 @@ def celery_config(config: dict[str, Any]) -> dict[str, Any]:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,   # SIGKILL mid-task: redeliver, do not drop
         "worker_prefetch_multiplier": 1,
+        # A worker or beat waits out a Redis outage of any length, at startup or later,
+        # retrying every 30 s at most. Celery's default gives up after 100 retries (about
+        # 47 minutes) and the worker exits. None is "forever" here: kombu treats 0 as "no
+        # retries at all", whatever Celery's documentation says.
         "broker_connection_retry_on_startup": True,
+        "broker_connection_retry": True,
+        "broker_connection_max_retries": None,
         "broker_connection_timeout": 2,
         "broker_transport_options": {
             # Keys of this deployment (or test run) only: several may share one Redis.

@@ -1,0 +1,42 @@
+"""The web role's log lines: time stamp, process, level and logger, as gunicorn's own.
+
+gunicorn's own Logger applies ``sandbox.gunicorn_conf.logconfig_dict`` in a child process
+(logging is process-wide state), which then logs as the application and gunicorn do.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+SCRIPT = """
+import logging
+from flask import Flask
+from gunicorn.config import Config
+from gunicorn.glogging import Logger
+from sandbox import gunicorn_conf
+
+cfg = Config()
+cfg.set("logconfig_dict", gunicorn_conf.logconfig_dict)
+Logger(cfg).info("gunicorn's own line")
+logging.getLogger("sandbox.adapters.publisher").warning("broker unavailable (OperationalError)")
+logging.getLogger("sandbox.tasks").info("an application info line")
+logging.getLogger("transitions.core").info("library chatter")
+Flask("sandbox").logger.error("unhandled error on GET /x")
+"""
+STAMP = r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\] \[\d+\]"
+
+
+def test_application_lines_carry_time_stamp_and_level_and_gunicorn_lines_are_not_doubled():
+    run = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,  # noqa: S603
+                         timeout=60, check=True)
+    lines = run.stderr.splitlines()
+    assert re.fullmatch(STAMP + r" \[INFO\] gunicorn's own line", lines[0]), lines
+    assert re.fullmatch(STAMP + r" \[WARNING\] sandbox\.adapters\.publisher: broker unavailable "
+                        r"\(OperationalError\)", lines[1]), lines
+    assert re.fullmatch(STAMP + r" \[INFO\] sandbox\.tasks: an application info line", lines[2]), lines
+    # Flask's app.logger ("sandbox") uses the same handler, not a bare one of its own.
+    assert re.fullmatch(STAMP + r" \[ERROR\] sandbox: unhandled error on GET /x", lines[3]), lines
+    # Nothing twice (gunicorn's lines do not also reach the root handler), no library INFO.
+    assert len(lines) == 4 and "library chatter" not in run.stderr
