@@ -124,6 +124,7 @@ def register_cli(app: Flask) -> None:
 
         from .timer_loop import start_timer_loop
 
+        log_like_the_web_role()
         app_obj = current_app._get_current_object()  # type: ignore[attr-defined]
         if not app_obj.config.get("REDIS_URL") and "sandbox.timer_loop_stop" not in app_obj.extensions:
             start_timer_loop(app_obj)
@@ -131,6 +132,18 @@ def register_cli(app: Flask) -> None:
 
     for group in (db, users, timers, audit):
         app.cli.add_command(group)
+
+
+def log_like_the_web_role() -> None:
+    """The embedded run's log lines as the production web role writes them (time stamp,
+    level, logger): without a handler Python printed only WARNING and up, so the mail the
+    embedded mode writes to the log instead of sending it (logger ``sandbox.mail``, INFO)
+    never showed."""
+    import logging.config
+
+    from .gunicorn_conf import logconfig_dict
+
+    logging.config.dictConfig(logconfig_dict)
 
 
 def main() -> None:

@@ -40,3 +40,22 @@ def test_application_lines_carry_time_stamp_and_level_and_gunicorn_lines_are_not
     assert re.fullmatch(STAMP + r" \[ERROR\] sandbox: unhandled error on GET /x", lines[3]), lines
     # Nothing twice (gunicorn's lines do not also reach the root handler), no library INFO.
     assert len(lines) == 4 and "library chatter" not in run.stderr
+
+
+EMBEDDED = """
+from datetime import datetime, timezone
+from sandbox.adapters.mailer import LogMailer, build_message
+from sandbox.cli import log_like_the_web_role
+
+log_like_the_web_role()
+LogMailer().send(build_message(sender="s@molit.example", to="a@sejong.example", to_name="세종",
+                               subject="[SB-1] 접수 확인 / Filing received", body="본문 / body",
+                               key="k1", sent_at=datetime.now(timezone.utc), domain="molit.example"))
+"""
+
+
+def test_the_embedded_run_shows_the_mail_it_does_not_send_in_its_log():
+    run = subprocess.run([sys.executable, "-c", EMBEDDED], capture_output=True, text=True,  # noqa: S603
+                         timeout=60, check=True)
+    assert re.match(STAMP + r" \[INFO\] sandbox\.mail: mail \(not sent, embedded mode\)", run.stderr)
+    assert "[SB-1] 접수 확인 / Filing received" in run.stderr and "본문 / body" in run.stderr
