@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..adapters.templating import kdate
 from ..domain.calendar import KST
-from ..web.labels import deadline_words, field_words
+from ..vocabulary import deadline_words, field_words
 from .notify import Message
 
 if TYPE_CHECKING:

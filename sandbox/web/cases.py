@@ -19,6 +19,7 @@ from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ..services import attachments, cases, consultations, worklists
 from ..services.case_data import SCHEMAS
 from ..services.case_views import describe_case
+from ..vocabulary import action_label
 from .attachments import KINDS
 from .common import actor, back_to_case, choices, flash_error, org_names, page, roles, rt
 from .diagram import render_svg
@@ -26,7 +27,6 @@ from .filing import has_districts, with_district_choice
 from .forms import error_list, parse, payload_fields, posted_rows, schema_fields
 from .i18n import lang
 from .i18n import last_day as _last_day
-from .labels import action_label
 
 bp = Blueprint("case_pages", __name__)
 SIGNED_IN = ("applicant", "local_government", "agency", "committee_member", "secretariat")

@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
+from ..vocabulary import FIELD_HINTS, field_label
 from .i18n import bilingual
-from .labels import FIELD_HINTS, field_label
 
 __all__ = ["Field", "schema_fields", "posted_rows", "payload_fields", "parse", "error_list", "field_id",
            "Choices", "lookup"]
@@ -88,7 +88,7 @@ def _spec(name: str, f: fields.Field, choices: Choices, data: Any) -> Field:
     if leaf == "local_government":
         return Field(name, "select", label, required, hint, choices=list(choices.local_governments))
     if (options := _one_of(f)) is not None:
-        from .labels import humanise
+        from ..vocabulary import humanise
 
         return Field(name, "radios", label, required, hint,
                      choices=[(o, field_label(o) if o in ("innovation", "demonstration") else humanise(o))

@@ -8,7 +8,6 @@ already; template texts are gettext messages in ``translations/``.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,11 +15,11 @@ from flask import Blueprint, Flask, redirect, request, session
 from flask_babel import Babel, get_locale
 
 from ..domain.calendar import KST
+from ..vocabulary import TRANSLATIONS
 
 __all__ = ["init", "lang", "LANGUAGES", "format_day", "format_time", "bilingual", "bp"]
 
 LANGUAGES = ("ko", "en")
-TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 _WEEKDAYS_KO = "월화수목금토일"
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -131,7 +130,7 @@ def init(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.filters.update(
         day=format_day, time=format_time, due=format_due, bi=bilingual, loc=localized)
-    from . import labels
+    from .. import vocabulary as labels  # the pages' words
     from .forms import lookup
 
     app.jinja_env.globals.update(

@@ -32,7 +32,7 @@ def test_the_compiled_catalogue_matches_its_source():
 
 
 def test_mails_get_labels_in_both_languages_outside_any_request():
-    from sandbox.web.labels import deadline_words, field_words
+    from sandbox.vocabulary import deadline_words, field_words
 
     assert field_words("items") == ("보완할 사항", "What must be supplemented")
     assert field_words("operator.name")[1] == "Operator's name (company or person)"

@@ -1,4 +1,5 @@
-"""Words for the names the contract uses (fields, actions, deadlines, positions).
+"""Words for the names the contract uses (fields, actions, deadlines, positions), for the
+pages (in the request's language) and for mails (both languages at once, ``in_both``).
 
 A name without an entry still shows, humanised ("insurer" → "Insurer"), so a new process
 or payload field appears on the pages before anyone writes its label.
@@ -7,16 +8,17 @@ or payload field appears on the pages before anyone writes its label.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from babel.support import Translations
 from flask_babel import lazy_gettext
 
-from .i18n import TRANSLATIONS
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 
-__all__ = ["field_label", "action_label", "deadline_label", "POSITIONS", "ROLE_LABELS", "humanise",
-           "FIELD_HINTS", "process_title", "state_label", "in_both", "field_words",
-           "deadline_words"]
+__all__ = ["TRANSLATIONS", "field_label", "action_label", "deadline_label", "POSITIONS",
+           "ROLE_LABELS", "humanise", "FIELD_HINTS", "process_title", "state_label", "in_both",
+           "field_words", "deadline_words"]
 
 # The English text of each label below, by the label: mails name things in both languages
 # at once, outside any request (see ``in_both``).
