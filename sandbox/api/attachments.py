@@ -121,10 +121,10 @@ def download(attachment_id: int) -> Any:
     return response
 
 
-def _disposition(filename: str) -> str:
-    """``attachment`` with the UTF-8 name (RFC 6266) and a plain ASCII fallback: Werkzeug's
-    own fallback of a Korean name would be just ``.pdf``."""
+def _disposition(filename: str, how: str = "attachment") -> str:
+    """``attachment`` (or ``inline``) with the UTF-8 name (RFC 6266) and a plain ASCII
+    fallback: Werkzeug's own fallback of a Korean name would be just ``.pdf``."""
     stem, _, ext = filename.rpartition(".")
     plain = "".join(c for c in stem if c.isascii() and (c.isalnum() or c in "-_ ()")).strip()
-    return (f'attachment; filename="{plain or "attachment"}.{ext}"; '
+    return (f'{how}; filename="{plain or "attachment"}.{ext}"; '
             f"filename*=UTF-8''{quote(filename, safe='')}")

@@ -1,7 +1,8 @@
-"""A case's files on its page: the upload form (multipart, CSRF like every form) and
-downloads. The rules (who, when, which types by content, how large) are
-``services.attachments``'; this module only reads the form and shows the refusals (413,
-415, 422, 409) on the case page."""
+"""A case's files on its page: the upload form (multipart, CSRF like every form),
+downloads, and the official documents issued on it. The rules (who, when, which types by
+content, how large; who reads which document) are ``services.attachments``' and
+``services.documents``'; this module only reads the form and shows the refusals (413, 415,
+422, 409) on the case page."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..api.attachments import _disposition
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
-from ..services import attachments
+from ..services import attachments, documents
 from .common import actor, back_to_case, flash_error, roles, rt
 from .i18n import bilingual
 
@@ -83,4 +84,22 @@ def download(attachment_id: int) -> Any:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.route("/documents/<int:document_id>")
+@roles("applicant", "local_government", "agency", "committee_member", "secretariat")
+def document(document_id: int) -> Any:
+    """An issued document's PDF, for whoever may see its case (the API's rules)."""
+    try:
+        content, sha256, filename = documents.get_document(rt(), actor(), document_id)
+    except NotFound:
+        abort(404)
+    except Conflict:
+        abort(409)
+    response = send_file(io.BytesIO(content), mimetype="application/pdf", etag=sha256,
+                         conditional=False, max_age=0)
+    response.headers["Content-Disposition"] = _disposition(filename, "inline")
+    response.headers["X-Content-SHA256"] = sha256
+    response.headers["Cache-Control"] = "private, no-store"
     return response

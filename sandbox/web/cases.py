@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..domain.calendar import KST
 from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from ..services import attachments, cases, consultations, worklists
+from ..services import attachments, cases, consultations, documents, worklists
 from ..services.case_data import SCHEMAS
 from ..services.case_views import describe_case
 from ..vocabulary import action_label
@@ -123,6 +123,7 @@ def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
     return page(
         "cases/show.html", case=case, events=events, forms=forms, versions=versions,
         latest=asked, specs=specs, attachments=attachments.list_attachments(rt(), actor(), case_id),
+        documents=documents.list_documents(rt(), actor(), case_id),
         may_attach=attachments.may_attach(rt(), actor(), case_id), attachment_kinds=KINDS,
         upload_errors=uploaded[0], upload_summary=uploaded[1],
         upload_values=extra.pop("upload_values", {}), status=status,

@@ -203,3 +203,43 @@ def test_every_page_has_lang_title_and_labels(app, api, client, cast, frozen):
     draft = post(client, "/file/district_designation", {}, token_from="/file").headers["Location"]
     seen |= _walk(client, [draft, f"{draft}/about", f"{draft}/area", f"{draft}/plan"])
     assert len(seen) >= 18, sorted(seen)
+
+
+def test_issued_documents_are_listed_on_the_case_page_and_download(app, api, cast):
+    """The receipt the filing mail points to is on the case page, for the case's readers."""
+    import hashlib
+
+    from tests.support.cast import BUSAN
+    from tests.support.flows import filed_district
+
+    case = filed_district(api)
+    ok(api.action(case["id"], "submit", SEJONG))
+    client = app.test_client()
+    sign_in(client, SEJONG)
+    pending = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert "발급 문서" in pending and "작성 중" in pending  # written with the filing, not yet rendered
+    app.extensions["sandbox.publisher"].drain()
+    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    link = re.search(r'href="(/documents/\d+)">접수증<', page)
+    assert link, "the receipt is listed with a link"
+    pdf = client.get(link.group(1))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.headers["X-Content-SHA256"] == hashlib.sha256(pdf.data).hexdigest()
+    assert pdf.headers["Content-Disposition"].startswith("inline")
+    other = app.test_client()
+    sign_in(other, BUSAN)
+    assert other.get(link.group(1)).status_code == 404
+
+
+def test_the_latest_step_of_a_decided_case_does_not_show_the_resolution_raw(app, api, cast):
+    from freezegun import freeze_time
+
+    from tests.support.plans import designated_district
+
+    with freeze_time("2026-01-05 01:00:00+00:00") as frozen:
+        case = designated_district(api, app, cast, frozen)
+    client = app.test_client()
+    sign_in(client, SEJONG)
+    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    assert case["state"] == "designated" and "위원회 의결" in page
+    assert "item_id" not in page and "meeting_id" not in page
