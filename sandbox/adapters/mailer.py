@@ -6,8 +6,9 @@ Every message carries a Message-ID derived from its notification's unique key.
 before the end-of-data mark (the lone ``.``) that makes the server accept it. A server
 that never sees that mark discards the message (RFC 5321 §4.1.1.4), so until then a
 crash loses nothing and a retry doubles nothing; the caller records "handed over" in
-``before_end`` and the window left between that record and the mark is one ``send`` of
-five bytes (services/outbox.py).
+``before_end`` (sending its COMMIT without waiting) and may return a function that runs
+once the mark is out (waiting for that COMMIT): the window left is the time between the
+two writes (services/outbox.py).
 """
 
 from __future__ import annotations
@@ -71,7 +72,18 @@ def build_message(*, sender: str, to: str, to_name: str, subject: str, body: str
     return msg
 
 
-BeforeEnd = Callable[[], None] | None
+# Runs just before the mark; what it returns (if anything) runs once the mark is out,
+# whatever happened to it: the caller's record of the hand-over is confirmed there.
+BeforeEnd = Callable[[], Callable[[], None] | None] | None
+
+
+def _hand_over(before_end: BeforeEnd, mark: Callable[[], None]) -> None:
+    after = before_end() if before_end is not None else None
+    try:
+        mark()
+    finally:
+        if after is not None:
+            after()
 
 
 class Mailer(Protocol):
@@ -125,9 +137,7 @@ class SmtpMailer:
             if code != 354:
                 raise smtplib.SMTPDataError(code, reply)
             smtp.send(_wire_bytes(message))
-            if before_end is not None:
-                before_end()
-            smtp.send(b".\r\n")
+            _hand_over(before_end, lambda: smtp.send(b".\r\n"))
             try:
                 code, reply = smtp.getreply()
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
@@ -149,8 +159,7 @@ class LogMailer:
     mode = "log"
 
     def send(self, message: EmailMessage, before_end: BeforeEnd = None) -> None:
-        if before_end is not None:
-            before_end()
+        _hand_over(before_end, lambda: None)
         log.info("mail (not sent, embedded mode) %s to %s: %s\n%s", message["Message-ID"],
                  message["To"], message["Subject"], message.get_content())
 
@@ -162,9 +171,7 @@ class MemoryMailer:
         self.sent: list[EmailMessage] = []
 
     def send(self, message: EmailMessage, before_end: BeforeEnd = None) -> None:
-        if before_end is not None:
-            before_end()
-        self.sent.append(message)
+        _hand_over(before_end, lambda: self.sent.append(message))
 
 
 def mailer_from_config(config: dict[str, Any]) -> Mailer:

@@ -16,8 +16,11 @@ causing transaction commits. E-mail goes out here, each step its own commit:
 
 SMTP has no two-phase commit, so one of "maybe twice" and "maybe never" has to be
 accepted somewhere; this order shrinks the uncertain window from "until our commit
-after the 250" (milliseconds, where kills were seen to land) to the one five-byte write
-between a commit and the mark, and resolves it as delivered: a ``handing_over`` row whose
+after the 250" (milliseconds, where kills were seen to land) to the moment between
+sending the hand-over's COMMIT and sending the mark (the COMMIT is not waited for in
+between: once sent, PostgreSQL commits it even if the worker dies; waiting for its answer
+and fsync first left a window in which one kill in about twenty lost a mail), and
+resolves it as delivered: a ``handing_over`` row whose
 worker died is settled ``unconfirmed`` and never sent again. A server that answers the
 mark with an error refused the mail, which is then retried as usual; one that answers
 nothing at all is ``unconfirmed`` as well.
@@ -26,10 +29,11 @@ nothing at all is ``unconfirmed`` as well.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from jinja2 import TemplateNotFound
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlmodel import col
 
 from ..adapters.mailer import HandedOverUnconfirmed, Mailer, build_message
@@ -99,9 +103,8 @@ def deliver_notification(
     message = build_message(sender=sender, to=user.email, to_name=user.name, subject=subject,
                             body=body, key=n.key, sent_at=now, domain=domain)
 
-    def hand_over() -> None:
-        if not _move(rt, notification_id, now, "sending", "handing_over"):
-            raise LeaseLost(f"notification {notification_id}: claim taken over")
+    def hand_over() -> Callable[[], None]:
+        return _record_hand_over(rt, notification_id, now)
 
     try:
         mailer.send(message, before_end=hand_over)
@@ -132,16 +135,40 @@ def _claimable(now: datetime, lease: timedelta):  # type: ignore[no-untyped-def]
     )
 
 
-def _move(rt: Runtime, notification_id: int, claimed_at: datetime, source: str, dest: str) -> bool:
-    with rt.uow() as uow:
-        moved = uow.session.execute(
-            update(Notification)
-            .where(col(Notification.id) == notification_id, col(Notification.mail_status) == source,
-                   col(Notification.mail_claimed_at) == claimed_at)
-            .values(mail_status=dest)
-        ).rowcount  # type: ignore[attr-defined]
-        uow.commit()
-    return bool(moved)
+# A claim's own move from one status to the next (nobody else's claim moves).
+_MOVE = (
+    update(Notification)
+    .where(col(Notification.id) == bindparam("n_id"),
+           col(Notification.mail_status) == bindparam("n_from"),
+           col(Notification.mail_claimed_at) == bindparam("n_claimed"))
+    .values(mail_status=bindparam("n_to"))
+    .execution_options(synchronize_session=False)
+)
+
+
+def _record_hand_over(rt: Runtime, notification_id: int, claimed_at: datetime) -> Callable[[], None]:
+    """``sending`` → ``handing_over`` if our claim still stands, its COMMIT sent but not
+    waited for (``UnitOfWork.commit_in_flight``): the mailer sends the end-of-data mark
+    straight after it, then the returned function waits for the commit. A worker killed
+    between the two leaves the smallest window there is: two writes apart."""
+    uow = rt.uow().__enter__()
+    try:
+        moved = uow.session.execute(_MOVE, {"n_id": notification_id, "n_claimed": claimed_at,
+                                            "n_from": "sending", "n_to": "handing_over"}).rowcount  # type: ignore[attr-defined]
+        if not moved:
+            raise LeaseLost(f"notification {notification_id}: claim taken over")
+        finish = uow.commit_in_flight()
+    except BaseException:
+        uow.__exit__(None, None, None)
+        raise
+
+    def confirmed() -> None:
+        try:
+            finish()
+        finally:
+            uow.__exit__(None, None, None)
+
+    return confirmed
 
 
 def _finish(rt: Runtime, notification_id: int, claimed_at: datetime, status: str, error: str | None) -> None:

@@ -145,7 +145,7 @@ def test_a_worker_killed_before_the_hand_over_is_retried_and_the_mail_arrives_on
         def killed_before_recording(*_args):
             raise Killed
 
-        monkeypatch.setattr(outbox, "_move", killed_before_recording)
+        monkeypatch.setattr(outbox, "_record_hand_over", killed_before_recording)
         with pytest.raises(Killed):
             delivery.handle("notification", target.id)
         monkeypatch.undo()
