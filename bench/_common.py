@@ -8,7 +8,6 @@ from __future__ import annotations
 import cProfile
 import io
 import pstats
-import re
 import statistics
 import sys
 import time
@@ -22,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # ``python bench/x.py`` as well as ``python -m bench.x``
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/sandbox_bench"
@@ -109,51 +108,25 @@ def server_settings(engine: Engine) -> str:
 
 
 class StatementCounter:
-    """Counts round trips to the server: pool ping, BEGIN, each statement, COMMIT."""
+    """Counts round trips on the wire (libpq's trace, see tests/support/wire.py): what the
+    server answered, and what was asked (BEGIN, COMMIT, statements)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.count = 0
-        self.by_kind: dict[str, int] = {}
-
-    def _on(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        self.count += 1
-        kind = re.sub(r"sa_savepoint_\d+", "sa_savepoint_N", " ".join(statement.split()[:3]))[:60]
-        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
-
-    def _on_commit(self, conn: Any) -> None:
-        self.count += 1
-        self.by_kind["COMMIT"] = self.by_kind.get("COMMIT", 0) + 1
-
-    def _on_begin(self, conn: Any) -> None:
-        # psycopg 3 sends BEGIN as its own round trip before the first statement.
-        self.count += 1
-        self.by_kind["BEGIN"] = self.by_kind.get("BEGIN", 0) + 1
-
-    def _on_checkout(self, *args: Any) -> None:
-        # pool_pre_ping (sandbox.adapters.db) pings every reused connection on checkout.
-        if getattr(self.engine.pool, "_pre_ping", False):
-            self.count += 1
-            key = "ping on checkout (pool_pre_ping)"
-            self.by_kind[key] = self.by_kind.get(key, 0) + 1
+        self.trace: Any = None
 
     @contextmanager
     def counting(self) -> Iterator[StatementCounter]:
-        event.listen(self.engine, "before_cursor_execute", self._on)
-        event.listen(self.engine, "commit", self._on_commit)
-        event.listen(self.engine, "begin", self._on_begin)
-        event.listen(self.engine.pool, "checkout", self._on_checkout)
-        try:
+        from tests.support.wire import tracing
+
+        with tracing(self.engine) as trace:
+            self.trace = trace
             yield self
-        finally:
-            event.remove(self.engine, "before_cursor_execute", self._on)
-            event.remove(self.engine, "commit", self._on_commit)
-            event.remove(self.engine, "begin", self._on_begin)
-            event.remove(self.engine.pool, "checkout", self._on_checkout)
 
     def report(self, per: int, unit: str) -> str:
-        lines = [f"  {self.count / per:.1f} round trips per {unit} (ping, BEGIN, statements, COMMIT):"]
-        for kind, n in sorted(self.by_kind.items(), key=lambda kv: -kv[1]):
+        lines = [f"  {self.trace.round_trips / per:.1f} round trips per {unit} (server answers"
+                 " on the wire); the client asked:"]
+        for kind, n in self.trace.asked().most_common():
             lines.append(f"    {n / per:5.2f}  {kind}")
         return "\n".join(lines)
 

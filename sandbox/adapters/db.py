@@ -17,12 +17,24 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-__all__ = ["make_engine", "UnitOfWork", "SessionFactory", "PING_AFTER_IDLE_S"]
+__all__ = ["make_engine", "UnitOfWork", "SessionFactory", "PING_AFTER_IDLE_S", "LONE_WRITE",
+           "LoneWriteError", "run_lone_rule", "lone_wrote_nothing"]
 
 SessionFactory = Callable[[], Session]
 
 # A pooled connection idle for longer than this is pinged before use (see _ping_when_idle).
 PING_AFTER_IDLE_S = 10.0
+# Execution option of a statement that is all-or-nothing on its own (one statement, its
+# condition in its WHERE) and returns no row when it wrote nothing: in a lone unit of work
+# it may commit by itself (see UnitOfWork; adapters.direct runs such statements).
+LONE_WRITE = "sandbox_lone_write"
+_LONE = "sandbox.lone"  # connection info: this connection runs a lone unit of work
+# Locking clauses and functions that make a SELECT more than a read.
+_NOT_A_READ = (" FOR UPDATE", " FOR SHARE", " FOR NO KEY UPDATE", " FOR KEY SHARE", "pg_advisory")
+
+
+class LoneWriteError(RuntimeError):
+    """A lone unit of work wrote after its lone write: that would not be atomic."""
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -36,7 +48,64 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine)
+    _lone_units_of_work(engine)
     return engine
+
+
+def _lone_units_of_work(engine: Engine) -> None:
+    """Reads outside a transaction, until a unit of work writes (see UnitOfWork ``lone``).
+
+    A connection in a lone unit of work runs in autocommit. Plain SELECTs stay so: at READ
+    COMMITTED each statement takes its own snapshot inside a transaction too, so they see
+    exactly what they would have seen, and they hold no lock either way. The first statement
+    that writes or locks starts the transaction (psycopg sends BEGIN before it), and from
+    there the unit of work is an ordinary one - unless that statement is marked
+    ``LONE_WRITE``: then it commits on its own, and any later write is refused.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn: Any, _cursor: Any, statement: str, _params: Any, context: Any,
+                _many: bool) -> None:
+        if conn.info.get(_LONE) is not None:
+            lone_write = context is not None and bool(context.execution_options.get(LONE_WRITE))
+            run_lone_rule(conn.info, conn.connection.dbapi_connection, statement,
+                          lone_write=lone_write)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(dbapi_conn: Any, record: Any) -> None:
+        if record.info.get(_LONE) is not None:  # the lone unit of work is over
+            _end_lone(record.info, dbapi_conn)
+
+
+def run_lone_rule(info: dict[str, Any], dbapi_conn: Any, statement: str, *,
+                  lone_write: bool) -> None:
+    """Before a statement runs on a connection (see _lone_units_of_work; adapters.direct
+    calls it too): reads stay outside, a first lone write commits by itself, anything else
+    starts the transaction."""
+    lone = info.get(_LONE)
+    if lone is None:
+        return
+    if statement.startswith("SELECT") and not any(w in statement for w in _NOT_A_READ):
+        return
+    if lone == "written":
+        raise LoneWriteError("a lone unit of work writes once; open an ordinary one")
+    if lone_write:
+        info[_LONE] = "written"
+        return
+    _end_lone(info, dbapi_conn)
+
+
+def lone_wrote_nothing(info: dict[str, Any]) -> None:
+    """The lone write found its condition false: the unit of work has written nothing yet."""
+    if info.get(_LONE) == "written":
+        info[_LONE] = "reading"
+
+
+def _end_lone(info: dict[str, Any], dbapi_conn: Any) -> None:
+    """Back to transactions (psycopg allows it between statements, which is where we are)."""
+    info.pop(_LONE, None)
+    if dbapi_conn is not None:
+        dbapi_conn.autocommit = False
 
 
 def _ping_when_idle(engine: Engine) -> None:
@@ -85,16 +154,30 @@ class UnitOfWork:
 
     Work registered with ``after_commit`` (publishing outbox rows, rendering documents)
     runs only once the transaction is durable, never for a rolled-back one.
+
+    ``lone=True`` is for a unit of work that reads and then writes one all-or-nothing
+    statement (a case's move, see engine/combined): on PostgreSQL it reads outside a
+    transaction and that statement commits by itself, so the unit of work costs two round
+    trips instead of four (no BEGIN, no COMMIT of their own). Anything else it writes
+    first makes it an ordinary transaction; a write after the lone one raises
+    ``LoneWriteError``. On SQLite it is an ordinary unit of work.
     """
 
-    def __init__(self, session_factory: SessionFactory) -> None:
+    def __init__(self, session_factory: SessionFactory, *, lone: bool = False) -> None:
         self._session_factory = session_factory
+        self._lone = lone
         self.session: Session
         self._after_commit: list[Callable[[], None]] = []
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self._after_commit = []
+        if self._lone:
+            connection = self.session.connection()
+            driver = connection.connection.dbapi_connection
+            if connection.dialect.name == "postgresql" and driver is not None:
+                driver.autocommit = True
+                connection.info[_LONE] = "reading"
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -38,6 +38,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from ..adapters.db import LONE_WRITE
+from ..adapters.direct import Direct
 from ..adapters.tables import AuditEvent, Document, Timer
 from . import documents, notify, timers
 from .audit import NewEvent
@@ -57,7 +59,7 @@ _CASE_ID = bindparam("b_id", type_=Integer)
 _NOW = bindparam("b_now", type_=_EVENT.c.at.type)
 _EVENT_OWN = ("actor_user_id", "actor_label", "action", "tag", "subject", "payload_digest",
               "prev_hash", "payload")
-_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+_STATEMENTS: dict[tuple[Any, ...], Direct] = {}
 
 
 def _insert_select(table: Any, values: dict[str, Any], source: Any) -> Any:
@@ -131,7 +133,8 @@ def _build(write: Any, starts: tuple[int, ...], cancel: bool, shapes: tuple[str,
         issued = _documents(papers, moved).cte("documents")
         parts.append(issued)
         columns.append(select(func.array_agg(issued.c.id)).scalar_subquery().label("documents"))
-    return select(*columns).add_cte(*parts)
+    # All or nothing in itself: in a lone unit of work it commits on its own (adapters.db).
+    return select(*columns).add_cte(*parts).execution_options(**{LONE_WRITE: True})
 
 
 def move_case(ctx: FireContext, write: Any, params: dict[str, Any], event: NewEvent) -> str:
@@ -183,11 +186,12 @@ def move_case(ctx: FireContext, write: Any, params: dict[str, Any], event: NewEv
             params["w_exclude"] = exclude
     key = (id(write), tuple(starts), bool(plan and plan.cancel), shapes, exclude is not None,
            len(papers))
-    stmt = _STATEMENTS.get(key)
-    if stmt is None:
-        stmt = _STATEMENTS[key] = _build(write, tuple(starts), bool(plan and plan.cancel),
-                                         shapes, exclude is not None, len(papers))
-    row = session.execute(stmt, params).first()
+    move = _STATEMENTS.get(key)
+    if move is None:
+        move = _STATEMENTS[key] = Direct(_build(write, tuple(starts), bool(plan and plan.cancel),
+                                                shapes, exclude is not None, len(papers)),
+                                         session.get_bind().dialect)
+    row = move.run(session, params)
     if row is None:
         ctx.started.clear()
         return "missed"

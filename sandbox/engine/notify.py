@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    any_,
     bindparam,
     cast,
     false,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -83,14 +85,19 @@ def recipient_params(case: Any, subject: Any, filer_roles: tuple[str, ...]) -> d
             "w_case": case.id}
 
 
-def _condition(shapes: tuple[str, ...]) -> Any:
-    """Active users standing in any of the relations; parameters as ``recipient_params`` names them."""
+def _condition(shapes: tuple[str, ...], dialect: str = "") -> Any:
+    """Active users standing in any of the relations; parameters as ``recipient_params`` names them.
+
+    On PostgreSQL the filer's roles are one array parameter: an expanding IN is re-rendered
+    on every execution, which a statement compiled once (adapters.direct) cannot be.
+    """
     u, b = _USER.c, bindparam
     conds = []
     for shape in shapes:
         if shape == "filer":
-            conds.append(and_(u.org_code == b("w_filer_org"),
-                              u.role.in_(b("w_filer_roles", expanding=True))))
+            roles = (u.role == any_(b("w_filer_roles", type_=postgresql.ARRAY(String(40))))
+                     if dialect == "postgresql" else u.role.in_(b("w_filer_roles", expanding=True)))
+            conds.append(and_(u.org_code == b("w_filer_org"), roles))
         elif shape == "secretariat":
             conds.append(u.role == "secretariat")
         elif shape == "local_government":
@@ -153,7 +160,7 @@ def insert_select(
     ``case_id`` and ``now`` replace the parameters of those names with other expressions.
     """
     u, b = _USER.c, bindparam
-    where = _condition(shapes)
+    where = _condition(shapes, dialect)
     if exclude:
         where = and_(where, u.id != b("w_exclude", type_=Integer))
     if gate is not None:

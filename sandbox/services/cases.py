@@ -127,7 +127,8 @@ def fire_action(
     version = payload.pop("version", None)
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
         raise Invalid.field("version", "must be an integer")
-    with rt.uow() as uow:
+    # Lone: when the move is one statement it commits by itself (adapters.db.UnitOfWork).
+    with rt.uow(lone=True) as uow:
         case = visible_case(uow.session, actor, case_id)
         # An approved plan's later actions belong to its special exception (its own version).
         subject = subject_for(uow.session, rt.engine, case, action)

@@ -21,6 +21,5 @@ class Runtime:
     # Called after commit with the ids of new outbox rows / documents (embedded: in-process).
     publish: Callable[[], None] = field(default=lambda: None)
 
-    def uow(self) -> UnitOfWork:
-        uow = UnitOfWork(self.session_factory)
-        return uow
+    def uow(self, *, lone: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, lone=lone)

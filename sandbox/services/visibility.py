@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, select, true
+from sqlalchemy import Integer, String, and_, bindparam, exists, select, true
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
+from ..adapters.direct import DirectLoad
 from ..adapters.tables import AgendaItem, Case, Consultation
 from ..domain.errors import NotFound
 from ..engine.actors import Actor
@@ -19,23 +20,40 @@ __all__ = ["case_filter", "visible_case", "consultation_filter", "visible_consul
 
 
 def case_filter(actor: Actor) -> ColumnElement[bool]:
-    role = actor.role
+    return _case_filter(actor.role, actor.org)
+
+
+def _case_filter(role: str, org: Any) -> ColumnElement[bool]:
+    """The cases a role of organisation ``org`` (a value, or a bound parameter) may see."""
     if role == "secretariat":
         return true()
     if role == "applicant":
-        return Case.filer_org == actor.org  # type: ignore[return-value]
+        return Case.filer_org == org  # type: ignore[return-value]
     if role == "local_government":
-        return (Case.local_government == actor.org) | (Case.filer_org == actor.org)  # type: ignore[return-value]
+        return (Case.local_government == org) | (Case.filer_org == org)  # type: ignore[return-value]
     if role == "agency":
-        return exists().where(Consultation.case_id == Case.id, Consultation.agency == actor.org)
+        return exists().where(Consultation.case_id == Case.id, Consultation.agency == org)
     if role == "committee_member":
         return exists().where(AgendaItem.case_id == Case.id)
     return Case.id.is_(None)  # type: ignore[union-attr]
 
 
-def visible_case(session: Session, actor: Actor, case_id: int, *, lock: bool = False) -> Case:
-    query = select(Case).where(Case.id == case_id, case_filter(actor))
-    case = session.scalars(query).first()
+# Every action loads its case through here (services.cases.fire_action): on PostgreSQL the
+# query is compiled once per role and run on the driver (adapters.direct).
+_VISIBLE: dict[str, DirectLoad] = {}
+
+
+def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        load = _VISIBLE.get(actor.role)
+        if load is None:
+            condition = and_(Case.id == bindparam("v_case", type_=Integer),  # type: ignore[arg-type]
+                             _case_filter(actor.role, bindparam("v_org", type_=String)))
+            load = _VISIBLE[actor.role] = DirectLoad(Case, condition, dialect)
+        case = load.one(session, {"v_case": case_id, "v_org": actor.org})
+    else:
+        case = session.scalars(select(Case).where(Case.id == case_id, case_filter(actor))).first()
     if case is None:
         raise NotFound("no such case")
     return case

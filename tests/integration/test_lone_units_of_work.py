@@ -1,0 +1,167 @@
+"""A transition as two round trips on PostgreSQL (adapters.db lone units of work,
+adapters.direct), and everything that must stay true when it is.
+
+The move commits by itself, so these tests look from a second connection, and count what
+crosses the wire with libpq's trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, exc, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from sandbox.adapters.db import LoneWriteError
+from sandbox.adapters.direct import Direct, DirectLoad
+from sandbox.adapters.tables import Case, Organisation
+from sandbox.domain.errors import Conflict, NotFound
+from sandbox.engine import door
+from sandbox.engine.actors import Actor
+from sandbox.services import cases as case_service
+from sandbox.services.visibility import visible_case
+from tests.conftest import make_app
+from tests.support.flows import DISTRICT
+from tests.support.people import People
+from tests.support.wire import tracing
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_app(postgres_only_url: str) -> Iterator[Any]:
+    app = make_app(postgres_only_url)
+    yield app
+    app.extensions["sandbox.db"].dispose()
+
+
+@pytest.fixture
+def other(postgres_only_url: str) -> Iterator[Any]:
+    """A second connection, outside the app's pool: it sees only what is committed."""
+    engine = create_engine("postgresql+psycopg://" + postgres_only_url.split("://", 1)[1])
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def cast(pg_app: Any) -> dict[str, Actor]:
+    people = People(pg_app.extensions["sandbox"])
+    def actor(email: str, role: str, org: str) -> Actor:
+        return Actor(people.user(email, role, org, email.split("@")[0]), role, org, email)
+    return {"filer": actor("lg@sejong.go.kr", "local_government", "sejong"),
+            "secretariat": actor("sec@molit.go.kr", "secretariat", "MOLIT"),
+            "stranger": actor("lg@busan.go.kr", "local_government", "busan")}
+
+
+def submitted_case(rt: Any, cast: dict[str, Actor]) -> int:
+    case_id = case_service.file_case(rt, cast["filer"], "district_designation", DISTRICT)
+    case_service.fire_action(rt, cast["filer"], case_id, "submit", {})
+    return case_id
+
+
+def state_seen_by(other: Any, case_id: int) -> tuple[str, int]:
+    with other.connect() as conn:
+        row = conn.execute(text('SELECT state, version FROM "case" WHERE id = :id'),
+                           {"id": case_id}).one()
+        return row.state, row.version
+
+
+def test_an_action_is_two_round_trips_and_its_move_commits_by_itself(pg_app, cast, other):
+    rt = pg_app.extensions["sandbox"]
+    case_id = submitted_case(rt, cast)
+    db = pg_app.extensions["sandbox.db"]
+    case_service.fire_action(rt, cast["secretariat"], case_id, "request_supplement",
+                             {"items": "도면"})  # warm: statements prepared on the connection
+    case_service.fire_action(rt, cast["filer"], case_id, "resubmit", {})
+    with tracing(db) as wire:
+        case_service.fire_action(rt, cast["secretariat"], case_id, "request_supplement",
+                                 {"items": "도면", "version": 4})
+    assert wire.round_trips == 2, wire.lines  # load the case; the move (its commit with it)
+    assert "BEGIN" not in wire.asked() and "COMMIT" not in wire.asked()
+    assert state_seen_by(other, case_id) == ("supplement_requested", 5)
+
+    with rt.uow(lone=True) as uow:
+        case = visible_case(uow.session, cast["filer"], case_id)
+        door.fire(uow.session, rt.engine, rt.clock.now(), cast["filer"], case, "resubmit", {})
+        # Committed before the unit of work's commit: the move was its own transaction.
+        assert state_seen_by(other, case_id) == ("submitted", 6)
+        with pytest.raises(LoneWriteError):
+            uow.session.execute(update(Case).where(Case.id == case_id).values(flags={"x": 1}))
+        uow.commit()
+    with other.connect() as conn:
+        assert conn.execute(text('SELECT flags FROM "case" WHERE id = :id'),
+                            {"id": case_id}).scalar() == {}
+
+
+def test_a_first_ordinary_write_makes_it_a_transaction_again(pg_app, cast, other):
+    rt = pg_app.extensions["sandbox"]
+    case_id = submitted_case(rt, cast)
+    with rt.uow(lone=True) as uow:
+        uow.session.execute(update(Case).where(Case.id == case_id).values(flags={"seen": True}))
+        uow.session.execute(update(Case).where(Case.id == case_id).values(version=99))
+        assert state_seen_by(other, case_id) == ("submitted", 2)  # not committed yet
+        uow.rollback()
+    assert state_seen_by(other, case_id) == ("submitted", 2)
+    with rt.uow(lone=True) as uow:  # a locking read starts the transaction too
+        uow.session.scalars(select(Case).where(Case.id == case_id).with_for_update()).one()
+        driver = uow.session.connection().connection.dbapi_connection
+        assert driver.info.transaction_status.name == "INTRANS"
+        uow.rollback()
+    with rt.uow() as uow:  # the pooled connection is back to transactions
+        uow.session.get(Case, case_id)
+        driver = uow.session.connection().connection.dbapi_connection
+        assert driver.autocommit is False
+        assert driver.info.transaction_status.name == "INTRANS"
+
+
+def test_a_move_that_lost_its_race_writes_nothing_and_answers_409(pg_app, cast, other):
+    rt = pg_app.extensions["sandbox"]
+    case_id = submitted_case(rt, cast)
+    with rt.uow(lone=True) as uow:
+        case = visible_case(uow.session, cast["secretariat"], case_id)
+        with other.begin() as conn:  # someone else moves the case after our read
+            conn.execute(text('UPDATE "case" SET version = version + 1 WHERE id = :id'),
+                         {"id": case_id})
+        with pytest.raises(Conflict):
+            door.fire(uow.session, rt.engine, rt.clock.now(), cast["secretariat"], case,
+                      "request_supplement", {"items": "도면"})
+    assert state_seen_by(other, case_id) == ("submitted", 3)
+    with other.connect() as conn:
+        events = conn.execute(text("SELECT action FROM auditevent WHERE case_id = :id"),
+                              {"id": case_id}).scalars().all()
+    assert events == ["file", "submit"]
+
+
+def test_the_direct_load_filters_by_the_caller_and_matches_the_orm(pg_app, cast):
+    rt = pg_app.extensions["sandbox"]
+    case_id = submitted_case(rt, cast)
+    with rt.uow(lone=True) as uow:
+        with pytest.raises(NotFound):
+            visible_case(uow.session, cast["stranger"], case_id)
+        case = visible_case(uow.session, cast["filer"], case_id)
+        assert uow.session.get(Case, case_id) is case  # the same persistent object
+        assert visible_case(uow.session, cast["secretariat"], case_id) is case
+        assert case.created_at.tzinfo is not None and case.created_at.utcoffset() == UTC.utcoffset(None)
+        assert case.data["name"] == DISTRICT["name"] and case not in uow.session.dirty
+    with rt.uow() as uow:
+        orm = uow.session.get(Case, case_id)
+        assert orm is not None
+        assert {c: getattr(orm, c) for c in Case.model_fields} == {
+            c: getattr(case, c) for c in Case.model_fields}
+
+
+def test_direct_statements_raise_sqlalchemy_errors(pg_app):
+    rt = pg_app.extensions["sandbox"]
+    table = Organisation.__table__  # type: ignore[attr-defined]
+    with rt.uow() as uow:
+        dialect = uow.session.get_bind().dialect
+        duplicate = Direct(pg_insert(table).values(code="MOLIT", kind="ministry", name_ko="x",
+                                                   name_en="x").returning(table.c.code), dialect)
+        with pytest.raises(exc.IntegrityError):
+            duplicate.run(uow.session, {})
+    with rt.uow() as uow:  # the connection is usable afterwards
+        load = DirectLoad(Organisation, table.c.code == "MOLIT", uow.session.get_bind().dialect)
+        assert load.one(uow.session, {}).kind == "ministry"
