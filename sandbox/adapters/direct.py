@@ -21,7 +21,7 @@ from sqlalchemy import exc, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.base import instance_state, manager_of_class
 
-from .db import LONE_WRITE, lone_wrote_nothing, run_lone_rule
+from .db import LONE_WRITE, held_connection, lone_wrote_nothing, run_lone_rule
 
 __all__ = ["Direct", "DirectLoad"]
 
@@ -36,17 +36,19 @@ class Direct:
         self.lone_write = bool(statement.get_execution_options().get(LONE_WRITE))
         self._defaults = {k: v for k, v in compiled.construct_params(_check=False).items()
                           if v is not None}
-        self._bind = dict(compiled._bind_processors)  # noqa: SLF001 - SQLAlchemy's own processors
-        self._result = [type_._cached_result_processor(dialect, None)  # noqa: SLF001
-                        for *_, type_ in compiled._result_columns]  # noqa: SLF001
+        # SQLAlchemy's own bind and result processors of the statement's types.
+        self._bind = tuple(compiled._bind_processors.items())  # noqa: SLF001
+        processors = [type_._cached_result_processor(dialect, None)  # noqa: SLF001
+                      for *_, type_ in compiled._result_columns]  # noqa: SLF001
+        self._result = tuple((i, p) for i, p in enumerate(processors) if p is not None)
 
-    def run(self, session: Session, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    def run(self, session: Session, params: dict[str, Any]) -> list[Any] | None:
         """Execute with ``params`` and return the first row (processed), or None."""
         values = {**self._defaults, **params}
-        for name, process in self._bind.items():
+        for name, process in self._bind:
             if name in values:
                 values[name] = process(values[name])
-        connection = session.connection()
+        connection = held_connection(session)
         driver = connection.connection.dbapi_connection
         run_lone_rule(connection.info, driver, self.sql, lone_write=self.lone_write)
         cursor = driver.cursor()
@@ -64,7 +66,11 @@ class Direct:
             if self.lone_write:
                 lone_wrote_nothing(connection.info)
             return None
-        return tuple(v if p is None or v is None else p(v) for v, p in zip(row, self._result, strict=True))
+        out = list(row)
+        for i, process in self._result:
+            if out[i] is not None:
+                out[i] = process(out[i])
+        return out
 
 
 class DirectLoad:
@@ -74,23 +80,24 @@ class DirectLoad:
 
     def __init__(self, model: type, condition: Any, dialect: Any) -> None:
         self.model = model
-        self.mapper = manager_of_class(model).mapper
-        table = self.mapper.local_table
-        self.keys = [self.mapper.get_property_by_column(c).key for c in table.c]
+        self.manager = manager_of_class(model)
+        mapper = self.manager.mapper
+        self.mapper = mapper
+        table = mapper.local_table
+        self.keys = [mapper.get_property_by_column(c).key for c in table.c]
+        self.primary_key = [list(table.c).index(c) for c in mapper.primary_key]
         self.statement = Direct(select(*table.c).where(condition), dialect)
 
     def one(self, session: Session, params: dict[str, Any]) -> Any:
         row = self.statement.run(session, params)
         if row is None:
             return None
-        values = dict(zip(self.keys, row, strict=True))
-        key = self.mapper.identity_key_from_primary_key(
-            [values[self.mapper.get_property_by_column(c).key] for c in self.mapper.primary_key])
+        key = self.mapper.identity_key_from_primary_key([row[i] for i in self.primary_key])
         held = session.identity_map.get(key)
         if held is not None:
             return held
-        instance = manager_of_class(self.model).new_instance()
-        instance_state(instance).dict.update(values)
+        instance = self.manager.new_instance()
+        instance_state(instance).dict.update(zip(self.keys, row, strict=True))
         make_transient_to_detached(instance)
         session.add(instance)
         return instance

@@ -45,7 +45,9 @@ ACTIVE = ("pending", "paused")
 # Statements built once, on the table: plain Core, no ORM bulk-persistence or session
 # synchronisation (the ORM objects of timers are only read before they are written here).
 _T = Timer.__table__  # type: ignore[attr-defined]
-_ACTIVE = or_(*(_T.c.status == literal_column(f"'{status}'") for status in ACTIVE))
+# IN, not OR: an index condition on ix_timer_subject (subject, status), so a case's
+# cancelled timers of earlier rounds are never read again.
+_ACTIVE = _T.c.status.in_([literal_column(f"'{status}'") for status in ACTIVE])
 _SUBJECT = and_(_T.c.subject_type == bindparam("t_type"),
                 _T.c.subject_id == bindparam("t_sid", type_=Integer), _ACTIVE)
 
