@@ -8,6 +8,7 @@ with ReadyForQuery, so those are counted; the client's messages say what was ask
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
@@ -38,7 +39,8 @@ class WireTrace:
             if parts[0] != "F":
                 continue
             if parts[2] == "Query":
-                kinds[" ".join(parts[3].strip().strip('"').split()[:3])] += 1
+                words = " ".join(parts[3].strip().strip('"').split()[:3])
+                kinds[re.sub(r"sa_savepoint_\d+", "sa_savepoint_N", words)] += 1
             elif parts[2] == "Execute":
                 kinds["Execute (extended protocol)"] += 1
         return kinds
