@@ -129,6 +129,14 @@ def make_app(url: str, **extra: Any) -> Any:
 
 
 @pytest.fixture
+def pg_app(postgres_only_url: str) -> Iterator[Any]:
+    """An app on PostgreSQL only (races, row locks, what SQLite does not have)."""
+    app = make_app(postgres_only_url)
+    yield app
+    app.extensions["sandbox.db"].dispose()
+
+
+@pytest.fixture
 def app(database_url: str) -> Iterator[Any]:
     app = make_app(database_url)
     yield app

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,6 @@ from sandbox.domain.calendar import KST
 from sandbox.engine.actors import Actor
 from sandbox.services import cases as case_service
 from sandbox.services.timers import fire_due_timers
-from tests.conftest import make_app
 from tests.support.api import ApiClient
 from tests.support.cast import SECRETARIAT, SEJONG, make_cast
 from tests.support.flows import DISTRICT, filed_district, ok
@@ -31,13 +30,6 @@ pytestmark = pytest.mark.postgres
 
 START = datetime(2026, 9, 10, 10, 0, tzinfo=KST)
 SECRETARIAT_2 = "sec2@molit.go.kr"
-
-
-@pytest.fixture
-def pg_app(postgres_only_url: str) -> Iterator[Any]:
-    app = make_app(postgres_only_url)
-    yield app
-    app.extensions["sandbox.db"].dispose()
 
 
 @pytest.fixture

@@ -23,19 +23,11 @@ from sandbox.engine import door
 from sandbox.engine.actors import Actor
 from sandbox.services import cases as case_service
 from sandbox.services.visibility import visible_case
-from tests.conftest import make_app
 from tests.support.flows import DISTRICT
 from tests.support.people import People
 from tests.support.wire import tracing
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_app(postgres_only_url: str) -> Iterator[Any]:
-    app = make_app(postgres_only_url)
-    yield app
-    app.extensions["sandbox.db"].dispose()
 
 
 @pytest.fixture
@@ -47,18 +39,21 @@ def other(postgres_only_url: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def cast(pg_app: Any) -> dict[str, Actor]:
+def actors(pg_app: Any) -> dict[str, Actor]:
+    """The people these tests need, as the engine sees them (on the PostgreSQL app)."""
     people = People(pg_app.extensions["sandbox"])
+
     def actor(email: str, role: str, org: str) -> Actor:
         return Actor(people.user(email, role, org, email.split("@")[0]), role, org, email)
+
     return {"filer": actor("lg@sejong.go.kr", "local_government", "sejong"),
             "secretariat": actor("sec@molit.go.kr", "secretariat", "MOLIT"),
             "stranger": actor("lg@busan.go.kr", "local_government", "busan")}
 
 
-def submitted_case(rt: Any, cast: dict[str, Actor]) -> int:
-    case_id = case_service.file_case(rt, cast["filer"], "district_designation", DISTRICT)
-    case_service.fire_action(rt, cast["filer"], case_id, "submit", {})
+def submitted_case(rt: Any, actors: dict[str, Actor]) -> int:
+    case_id = case_service.file_case(rt, actors["filer"], "district_designation", DISTRICT)
+    case_service.fire_action(rt, actors["filer"], case_id, "submit", {})
     return case_id
 
 
@@ -69,23 +64,23 @@ def state_seen_by(other: Any, case_id: int) -> tuple[str, int]:
         return row.state, row.version
 
 
-def test_an_action_is_two_round_trips_and_its_move_commits_by_itself(pg_app, cast, other):
+def test_an_action_is_two_round_trips_and_its_move_commits_by_itself(pg_app, actors, other):
     rt = pg_app.extensions["sandbox"]
-    case_id = submitted_case(rt, cast)
+    case_id = submitted_case(rt, actors)
     db = pg_app.extensions["sandbox.db"]
-    case_service.fire_action(rt, cast["secretariat"], case_id, "request_supplement",
+    case_service.fire_action(rt, actors["secretariat"], case_id, "request_supplement",
                              {"items": "도면"})  # warm: statements prepared on the connection
-    case_service.fire_action(rt, cast["filer"], case_id, "resubmit", {})
+    case_service.fire_action(rt, actors["filer"], case_id, "resubmit", {})
     with tracing(db) as wire:
-        case_service.fire_action(rt, cast["secretariat"], case_id, "request_supplement",
+        case_service.fire_action(rt, actors["secretariat"], case_id, "request_supplement",
                                  {"items": "도면", "version": 4})
     assert wire.round_trips == 2, wire.lines  # load the case; the move (its commit with it)
     assert "BEGIN" not in wire.asked() and "COMMIT" not in wire.asked()
     assert state_seen_by(other, case_id) == ("supplement_requested", 5)
 
     with rt.uow(lone=True) as uow:
-        case = visible_case(uow.session, cast["filer"], case_id)
-        door.fire(uow.session, rt.engine, rt.clock.now(), cast["filer"], case, "resubmit", {})
+        case = visible_case(uow.session, actors["filer"], case_id)
+        door.fire(uow.session, rt.engine, rt.clock.now(), actors["filer"], case, "resubmit", {})
         # Committed before the unit of work's commit: the move was its own transaction.
         assert state_seen_by(other, case_id) == ("submitted", 6)
         with pytest.raises(LoneWriteError):
@@ -96,9 +91,9 @@ def test_an_action_is_two_round_trips_and_its_move_commits_by_itself(pg_app, cas
                             {"id": case_id}).scalar() == {}
 
 
-def test_a_first_ordinary_write_makes_it_a_transaction_again(pg_app, cast, other):
+def test_a_first_ordinary_write_makes_it_a_transaction_again(pg_app, actors, other):
     rt = pg_app.extensions["sandbox"]
-    case_id = submitted_case(rt, cast)
+    case_id = submitted_case(rt, actors)
     with rt.uow(lone=True) as uow:
         uow.session.execute(update(Case).where(Case.id == case_id).values(flags={"seen": True}))
         uow.session.execute(update(Case).where(Case.id == case_id).values(version=99))
@@ -117,16 +112,16 @@ def test_a_first_ordinary_write_makes_it_a_transaction_again(pg_app, cast, other
         assert driver.info.transaction_status.name == "INTRANS"
 
 
-def test_a_move_that_lost_its_race_writes_nothing_and_answers_409(pg_app, cast, other):
+def test_a_move_that_lost_its_race_writes_nothing_and_answers_409(pg_app, actors, other):
     rt = pg_app.extensions["sandbox"]
-    case_id = submitted_case(rt, cast)
+    case_id = submitted_case(rt, actors)
     with rt.uow(lone=True) as uow:
-        case = visible_case(uow.session, cast["secretariat"], case_id)
+        case = visible_case(uow.session, actors["secretariat"], case_id)
         with other.begin() as conn:  # someone else moves the case after our read
             conn.execute(text('UPDATE "case" SET version = version + 1 WHERE id = :id'),
                          {"id": case_id})
         with pytest.raises(Conflict):
-            door.fire(uow.session, rt.engine, rt.clock.now(), cast["secretariat"], case,
+            door.fire(uow.session, rt.engine, rt.clock.now(), actors["secretariat"], case,
                       "request_supplement", {"items": "도면"})
     assert state_seen_by(other, case_id) == ("submitted", 3)
     with other.connect() as conn:
@@ -135,15 +130,15 @@ def test_a_move_that_lost_its_race_writes_nothing_and_answers_409(pg_app, cast, 
     assert events == ["file", "submit"]
 
 
-def test_the_direct_load_filters_by_the_caller_and_matches_the_orm(pg_app, cast):
+def test_the_direct_load_filters_by_the_caller_and_matches_the_orm(pg_app, actors):
     rt = pg_app.extensions["sandbox"]
-    case_id = submitted_case(rt, cast)
+    case_id = submitted_case(rt, actors)
     with rt.uow(lone=True) as uow:
         with pytest.raises(NotFound):
-            visible_case(uow.session, cast["stranger"], case_id)
-        case = visible_case(uow.session, cast["filer"], case_id)
+            visible_case(uow.session, actors["stranger"], case_id)
+        case = visible_case(uow.session, actors["filer"], case_id)
         assert uow.session.get(Case, case_id) is case  # the same persistent object
-        assert visible_case(uow.session, cast["secretariat"], case_id) is case
+        assert visible_case(uow.session, actors["secretariat"], case_id) is case
         assert case.created_at.tzinfo is not None and case.created_at.utcoffset() == UTC.utcoffset(None)
         assert case.data["name"] == DISTRICT["name"] and case not in uow.session.dirty
     with rt.uow() as uow:
