@@ -52,3 +52,11 @@ def test_the_items_requested_keep_their_line_breaks():
     # the text pypdf reads) starts a line of its own, as it was typed.
     for number in range(2, 5):
         assert any(line.startswith(f"{number}.") for line in lines), lines
+
+
+def test_the_approval_certificate_names_its_operator_once():
+    sample = next(s for s in SAMPLES if s.name == "approval_certificate")
+    text = squash("".join(pdf_pages(render(sample))))
+    # Its own rows (name, address) state the operator; the case block's row would repeat it.
+    assert "사업자Operator" not in text and text.count("사업자성명(명칭)Operator") == 1, text
+    assert "Operator'saddress세종특별자치시한누리대로2130" in text
