@@ -55,6 +55,9 @@ class TransitionDef:
     # A filing: whoever fired it is told too (everyone else who acts knows what they did),
     # and the message is the receipt (Administrative Procedures Act art. 17④: 접수증).
     receipt: bool = False
+    # Taken whenever its actor chooses (a withdrawal, an incident report): offered on the
+    # case, but no worklist shows it as asked of anyone.
+    own_initiative: bool = False
 
     def dest_from(self, source: str) -> str:
         return source if self.dest == SAME_STATE else self.dest
@@ -108,6 +111,10 @@ class Definition:
     def candidates(self, trigger: str, state: str) -> list[TransitionDef]:
         """Transitions for ``trigger`` out of ``state``, in file order (first match wins)."""
         return [t for t in self.transitions if t.trigger == trigger and state in t.sources]
+
+    def asked(self, trigger: str) -> bool:
+        """Whether someone waits for this action (see TransitionDef.own_initiative)."""
+        return any(not t.own_initiative for t in self.transitions if t.trigger == trigger)
 
     def label(self, state: str, lang: str = "ko") -> str:
         return self.states.get(state, {}).get(lang, state)
@@ -188,6 +195,7 @@ def parse_definition(raw: Mapping[str, Any]) -> Definition:
                 payload=dict(t.get("payload") or {}),
                 notify=_tuple(t.get("notify")),
                 receipt=bool(t.get("receipt", False)),
+                own_initiative=bool(t.get("own_initiative", False)),
             )
             for t in raw["transitions"]
         )

@@ -36,9 +36,12 @@ def _next_deadline(s: Any, case_id: int) -> Timer | None:
 
 def _row(s: Any, rt: Runtime, actor: Actor, case: Case, now: Any) -> dict[str, Any]:
     timer = _next_deadline(s, case.id)  # type: ignore[arg-type]
+    actions = available_actions(s, rt.engine, now, actor, case, case)
+    definition = rt.engine.definition(case)
     return {
         **case_summary(case),
-        "actions": available_actions(s, rt.engine, now, actor, case, case),
+        "actions": actions,
+        "asked": [a for a in actions if definition.asked(a)],
         "flags": dict(case.flags or {}),
         "next_deadline": None if timer is None else {
             "kind": timer.kind, "due_at": timer.due_at, "last_day": timer.last_day,

@@ -42,7 +42,7 @@ def dashboard() -> Any:
         if role == "local_government" else []
     return page(
         "home/filer.html", rows=rows, total=total, page_no=page_no, per_page=20, reviews=reviews,
-        asked=[r for r in rows if r["actions"]], drafts=drafts.mine(rt(), actor()),
+        asked=[r for r in rows if r["asked"]], drafts=drafts.mine(rt(), actor()),
         filable=_filable(),
     )
 

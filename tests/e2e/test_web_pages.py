@@ -243,3 +243,19 @@ def test_the_latest_step_of_a_decided_case_does_not_show_the_resolution_raw(app,
     page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
     assert case["state"] == "designated" and "위원회 의결" in page
     assert "item_id" not in page and "meeting_id" not in page
+
+
+def test_the_filers_worklist_asks_only_for_what_someone_waits_for(api, client, cast):
+    case = ok(api.post("/api/v1/cases", {"process": "district_designation", "data": DISTRICT},
+                       SEJONG), 201)
+    ok(api.action(case["id"], "submit", SEJONG))
+    sign_in(client, SEJONG)
+    page = client.get("/dashboard").get_data(as_text=True)
+    # Submitted, the filer may still withdraw; nobody waits for that.
+    assert 'id="asked-title"' not in page
+    assert "withdraw" in ok(api.get(f"/api/v1/cases/{case['id']}", SEJONG))["actions"]
+    ok(api.action(case["id"], "request_supplement", SECRETARIAT, items="도면"))
+    page = client.get("/dashboard").get_data(as_text=True)
+    asked = page.split('id="asked-title"', 1)[1].split("</section>", 1)[0]
+    assert case["reference"] in asked and "재제출" in asked  # resubmit
+    assert "취하" not in asked  # not withdraw
