@@ -17,9 +17,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from sandbox.adapters.db import LoneWriteError
 from sandbox.adapters.direct import Direct, DirectLoad
-from sandbox.adapters.tables import Case, Organisation
+from sandbox.adapters.tables import AuditEvent, Case, Organisation, Timer
 from sandbox.domain.errors import Conflict, NotFound
-from sandbox.engine import door
+from sandbox.engine import audit, door
 from sandbox.engine.actors import Actor
 from sandbox.services import cases as case_service
 from sandbox.services.visibility import visible_case
@@ -160,3 +160,32 @@ def test_direct_statements_raise_sqlalchemy_errors(pg_app):
     with rt.uow() as uow:  # the connection is usable afterwards
         load = DirectLoad(Organisation, table.c.code == "MOLIT", uow.session.get_bind().dialect)
         assert load.one(uow.session, {}).kind == "ministry"
+
+
+def test_a_move_after_the_chain_moved_appends_under_the_lock(pg_app, actors, other):
+    """Someone else's event (a comment, say) moved the chain after our read, not the state:
+    the one statement misses on the head, and the move is written as an ordinary
+    transaction that appends after that event."""
+    rt = pg_app.extensions["sandbox"]
+    case_id = submitted_case(rt, actors)
+    with rt.uow(lone=True) as uow:
+        case = visible_case(uow.session, actors["secretariat"], case_id)
+        with rt.uow() as side:
+            audit.append_event(side.session, case_id=case_id, at=rt.clock.now(),
+                               actor=actors["secretariat"], action="note", tag="case:note",
+                               subject="case", from_state="submitted", to_state="submitted",
+                               payload={"text": "검토 중"})
+            side.commit()
+        door.fire(uow.session, rt.engine, rt.clock.now(), actors["secretariat"], case,
+                  "request_supplement", {"items": "도면"})
+        uow.commit()
+    assert state_seen_by(other, case_id) == ("supplement_requested", 3)
+    with rt.uow() as uow:
+        events = uow.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
+                                     .order_by(AuditEvent.seq)).all()
+        assert [e.action for e in events] == ["file", "submit", "note", "request_supplement"]
+        assert audit.verify_case(list(events)) is None
+        timers = uow.session.scalars(select(Timer.kind).where(Timer.case_id == case_id,
+                                                              Timer.status == "pending")).all()
+        assert sorted(timers) == ["supplement_deadline", "supplement_deadline:reminder",
+                                  "supplement_deadline:reminder"]
