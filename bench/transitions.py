@@ -56,6 +56,18 @@ class EngineLoad:
     def only(self, case_ids: list[int]) -> EngineLoad:
         """This load restricted to some of its cases (a concurrent worker's share)."""
         self.case_ids, self.next = case_ids, 0
+        return self.resync()
+
+    def resync(self) -> EngineLoad:
+        """States and versions as the database has them (other processes fired too)."""
+        from sqlalchemy import select
+
+        from sandbox.adapters.tables import Case
+
+        with self.rt.uow() as uow:
+            rows = uow.session.execute(select(Case.id, Case.state, Case.version)
+                                       .where(Case.id.in_(self.case_ids))).all()  # type: ignore[union-attr]
+        self.known = {row.id: (row.state, row.version) for row in rows}
         return self
 
     def __init__(self, app: Any, cases: int) -> None:
@@ -248,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             conc_engine.append(concurrent([_ForkedEngine(engine_load, db, sh) for sh in shares], n))
             print(f"concurrent round {r}, {w} processes: raw {conc_raw[-1]:8.1f} tx/s   "
                   f"engine {conc_engine[-1]:8.1f} transitions/s")
+        engine_load.only(ids)  # the processes moved the cases on
 
     counter = StatementCounter(db)
     sample = 200
