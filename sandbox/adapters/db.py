@@ -173,10 +173,10 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self._after_commit = []
-        if self._lone:
+        if self._lone and self.session.get_bind().dialect.name == "postgresql":
             connection = held_connection(self.session)
             driver = connection.connection.dbapi_connection
-            if connection.dialect.name == "postgresql" and driver is not None:
+            if driver is not None:
                 driver.autocommit = True
                 connection.info[_LONE] = "reading"
         return self
