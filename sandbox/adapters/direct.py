@@ -79,10 +79,8 @@ class DirectLoad:
     ``session.get`` does)."""
 
     def __init__(self, model: type, condition: Any, dialect: Any) -> None:
-        self.model = model
         self.manager = manager_of_class(model)
-        mapper = self.manager.mapper
-        self.mapper = mapper
+        self.mapper = mapper = self.manager.mapper
         table = mapper.local_table
         self.keys = [mapper.get_property_by_column(c).key for c in table.c]
         self.primary_key = [list(table.c).index(c) for c in mapper.primary_key]

@@ -78,11 +78,9 @@ def download(attachment_id: int) -> Any:
         found = attachments.get_attachment(rt(), actor(), attachment_id)
     except NotFound:
         abort(404)
-    response = send_file(io.BytesIO(found["content"]), mimetype=found["content_type"],
-                         etag=found["sha256"], conditional=False, max_age=0)
-    response.headers["Content-Disposition"] = _disposition(found["filename"])
+    response = _private_file(found["content"], found["content_type"], found["sha256"],
+                             _disposition(found["filename"]))
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
@@ -97,9 +95,15 @@ def document(document_id: int) -> Any:
         abort(404)
     except Conflict:
         abort(409)
-    response = send_file(io.BytesIO(content), mimetype="application/pdf", etag=sha256,
-                         conditional=False, max_age=0)
-    response.headers["Content-Disposition"] = _disposition(filename, "inline")
+    response = _private_file(content, "application/pdf", sha256, _disposition(filename, "inline"))
     response.headers["X-Content-SHA256"] = sha256
+    return response
+
+
+def _private_file(content: bytes, mimetype: str, sha256: str, disposition: str) -> Any:
+    """A file for the signed-in reader only: never kept by a browser or proxy cache."""
+    response = send_file(io.BytesIO(content), mimetype=mimetype, etag=sha256,
+                         conditional=False, max_age=0)
+    response.headers["Content-Disposition"] = disposition
     response.headers["Cache-Control"] = "private, no-store"
     return response
