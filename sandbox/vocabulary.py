@@ -133,6 +133,8 @@ ACTIONS: dict[str, Any] = {
     "reject": _l("Reject"),
     "file": _l("Filed"),
     "edit": _l("Answers changed"),
+    "attach": _l("File attached"),
+    "committee_decision": _l("Committee decision recorded"),
     "comment": _l("Resident opinion"),
     "place_on_agenda": _l("Placed on the agenda"),
     "reply": _l("Agency reply"),

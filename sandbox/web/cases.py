@@ -115,7 +115,10 @@ def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
     events = cases.history(rt(), actor(), case_id)
     forms = {a: action_specs(case, a) for a in case["actions"]}
     versions = {a: _subject(case, a)[2] for a in case["actions"]}
-    latest = events[-1] if events else None
+    # The latest step is the latest transition: an attachment, a comment or an agenda
+    # placement recorded since does not replace what that step asked.
+    triggers = {t for d in rt().engine.registry.all() for t in d.triggers}
+    latest = next((e for e in reversed(events) if e.action in triggers), None)
     asked = latest if latest is not None and latest.to_state == case["state"] and latest.payload else None
     schema = SCHEMAS.get(case["process"])
     specs = with_district_choice(schema_fields(schema, _visible(schema), choices(), case["data"]),

@@ -259,3 +259,23 @@ def test_the_filers_worklist_asks_only_for_what_someone_waits_for(api, client, c
     asked = page.split('id="asked-title"', 1)[1].split("</section>", 1)[0]
     assert case["reference"] in asked and "재제출" in asked  # resubmit
     assert "취하" not in asked  # not withdraw
+
+
+def test_a_file_attached_after_a_supplement_request_leaves_the_request_on_top(api, client, cast):
+    import io
+
+    from tests.support.files import PDF
+
+    case = ok(api.post("/api/v1/cases", {"process": "district_designation", "data": DISTRICT},
+                       SEJONG), 201)
+    ok(api.action(case["id"], "submit", SEJONG))
+    ok(api.action(case["id"], "request_supplement", SECRETARIAT, items="구역 경계 도면"))
+    form = {"kind": "plan", "file": (io.BytesIO(PDF), "도면.pdf", "application/pdf")}
+    assert api.client.post(f"/api/v1/cases/{case['id']}/attachments", data=form,
+                           content_type="multipart/form-data",
+                           headers=api._headers(SEJONG)).status_code == 201
+    sign_in(client, SEJONG)
+    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    latest = page.split('id="latest-title"', 1)[1].split("</section>", 1)[0]
+    assert "보완 요청" in latest and "구역 경계 도면" in latest
+    assert "Sha256" not in page and "파일 첨부" in page  # in the history, by its name
