@@ -55,6 +55,27 @@ def recreate_database(url: str) -> None:
     admin.dispose()
 
 
+def clone_database(url: str, suffix: str = "_copy") -> str:
+    """A copy of the database in ``url`` as it is now (``CREATE DATABASE ... TEMPLATE``: no
+    other session may be connected to it meanwhile); returns the copy's URL."""
+    source = make_url(driver_url(url))
+    name = f"{source.database}{suffix}"
+    admin = create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"'))
+    admin.dispose()
+    return source.set(database=name).render_as_string(False)
+
+
+def drop_database(url: str) -> None:
+    target = make_url(driver_url(url))
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def migrate(url: str) -> None:
     from alembic import command
 

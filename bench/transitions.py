@@ -16,6 +16,12 @@ The floor is the raw commit rate of one INSERT plus one UPDATE per transaction o
 connection (plain psycopg, scratch tables), for the same N. Target: engine >= 0.5 x raw.
 The figures are medians over ``--rounds`` interleaved rounds. Exits 0 whatever the result.
 
+A third figure, a diagnostic and not the target, is the SQL's own ceiling: the statements
+the engine sent for the measured transitions, captured in an unmeasured run beforehand,
+replayed in the same order by plain psycopg on a copy of the database taken before that
+run (so every conditional move matches again). No engine Python runs around them: what
+any engine code could reach at best with these statements.
+
 With ``--workers W`` (W > 1) it also measures, after the single-connection figures and
 clearly apart from them, W processes firing at once on disjoint sets of cases (as several
 gunicorn processes do), and W raw connections at once, and prints both ratios: concurrent
@@ -39,6 +45,8 @@ from bench._common import (  # noqa: E402
     DISTRICT,
     StatementCounter,
     add_user,
+    clone_database,
+    drop_database,
     fresh_app,
     libpq_url,
     measure,
@@ -157,6 +165,62 @@ class RawLoad:
         self.conn.close()
 
 
+def capture(load: EngineLoad, count: int) -> list[list[tuple[str, Any]]]:
+    """Fire ``count`` transitions of ``load``; return what each sent to psycopg: every
+    statement with its parameters as the driver got them (after SQLAlchemy's processing)."""
+    import psycopg
+
+    sent: list[tuple[str, Any]] = []
+    execute = psycopg.Cursor.execute
+
+    def recording(cursor: Any, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        sent.append((query, params))
+        return execute(cursor, query, params, **kwargs)
+
+    transitions = []
+    psycopg.Cursor.execute = recording  # type: ignore[method-assign]
+    try:
+        for _ in range(count):
+            load.step()
+            transitions.append(sent[:])
+            sent.clear()
+    finally:
+        psycopg.Cursor.execute = execute  # type: ignore[method-assign]
+    return transitions
+
+
+class ReplayLoad:
+    """Captured transitions sent again, in order, by plain psycopg in autocommit (as the
+    engine's lone units of work run) on a copy of the database as it was before them."""
+
+    def __init__(self, url: str, transitions: list[list[tuple[str, Any]]]) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(libpq_url(url), autocommit=True)
+        self.transitions, self.next = transitions, 0
+
+    def run(self, n: int) -> float:
+        chunk = self.transitions[self.next:self.next + n]
+        if len(chunk) < n:
+            raise RuntimeError(f"only {len(chunk)} captured transitions left, {n} asked")
+        self.next += n
+        conn = self.conn
+        start, cpu = time.perf_counter(), time.process_time()
+        for statements in chunk:
+            for query, params in statements:
+                with conn.cursor() as cur:
+                    cur.execute(query, params, prepare=True)
+                    # Every statement of the engine's lone path returns a row (the case,
+                    # the move's RETURNING); none means the copy has diverged.
+                    if cur.description is not None and cur.fetchone() is None:
+                        raise RuntimeError(f"replay diverged at {query[:60]!r}")
+        self.cpu = time.process_time() - cpu
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 def _worker(make: Any, n: int, start: Any, out: Any) -> None:
     """A forked process: fresh connections, wait for the others, then ``n`` transactions."""
     load = make()
@@ -226,27 +290,39 @@ def main(argv: list[str] | None = None) -> int:
     db = app.extensions["sandbox.db"]
     print(f"database: {args.url}  ({server_settings(db)})")
     engine_load = EngineLoad(app, args.cases)
-    raw_load = RawLoad(args.url, args.cases)
     engine_load.run(args.warmup)
-    raw_load.run(args.warmup)
     # Statistics, as a running database has them (autovacuum): without them the planner
     # finds the case by its state index instead of its key.
     with db.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
         conn.commit()
+    # The SQL ceiling's material: a copy as of now, then (unmeasured) the transitions the
+    # replay will send to it, warm-up and every round's.
+    db.dispose()
+    copy_url = clone_database(args.url)
+    replay_load = ReplayLoad(copy_url, capture(engine_load, args.warmup + n * args.rounds))
+    raw_load = RawLoad(args.url, args.cases)
+    raw_load.run(args.warmup)
+    replay_load.run(args.warmup)
     print(f"set-up {time.perf_counter() - t0:.1f}s: {args.cases} cases submitted, "
-          f"{args.warmup} warm-up transitions")
+          f"{args.warmup} warm-up transitions, {args.warmup + n * args.rounds} captured")
 
-    raw_rates, engine_rates, raw_cpu, engine_cpu = [], [], [], []
+    raw_rates, engine_rates, replay_rates = [], [], []
+    raw_cpu, engine_cpu, replay_cpu = [], [], []
     for r in range(1, args.rounds + 1):
         raw_rates.append(n / raw_load.run(n))
         raw_cpu.append(raw_load.cpu / n * 1e3)
         engine_rates.append(n / engine_load.run(n))
         engine_cpu.append(engine_load.cpu / n * 1e3)
+        replay_rates.append(n / replay_load.run(n))
+        replay_cpu.append(replay_load.cpu / n * 1e3)
         print(f"round {r}: raw {raw_rates[-1]:8.1f} tx/s ({raw_cpu[-1]:.3f} ms CPU/tx)   "
               f"engine {engine_rates[-1]:8.1f} transitions/s ({engine_cpu[-1]:.3f} ms "
-              "Python CPU/transition)")
+              f"Python CPU/transition)   SQL replayed {replay_rates[-1]:8.1f}/s "
+              f"({replay_cpu[-1]:.3f} ms CPU)")
     raw_load.close()
+    replay_load.close()
+    drop_database(copy_url)
 
     if args.workers > 1:
         w = args.workers
@@ -280,6 +356,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{median(engine_cpu):.2f} ms Python CPU)")
     print(f"ratio engine/raw: {ratio:.3f}  target >= {TARGET}  "
           f"{'PASS' if ratio >= TARGET else 'FAIL'}  (single connection each)")
+    rep = median(replay_rates)
+    print(f"SQL ceiling: the engine's statements replayed by plain psycopg, no engine Python: "
+          f"{rep:8.1f}/s ({1e3 / rep:.2f} ms/transition, of which "
+          f"{median(replay_cpu):.2f} ms client CPU)")
+    print(f"  ratio replayed/raw: {rep / raw:.3f} (diagnostic: the best any engine code could"
+          " do with these statements)")
     if args.workers > 1:
         ce, cr = median(conc_engine), median(conc_raw)
         print()
