@@ -200,11 +200,14 @@ class ReplayLoad:
         self.transitions, self.next = transitions, 0
 
     def run(self, n: int) -> float:
+        import psycopg
+
         chunk = self.transitions[self.next:self.next + n]
         if len(chunk) < n:
             raise RuntimeError(f"only {len(chunk)} captured transitions left, {n} asked")
         self.next += n
         conn = self.conn
+        TUPLES_OK = psycopg.pq.ExecStatus.TUPLES_OK  # noqa: N806
         start, cpu = time.perf_counter(), time.process_time()
         for statements in chunk:
             for query, params in statements:
@@ -212,7 +215,8 @@ class ReplayLoad:
                     cur.execute(query, params, prepare=True)
                     # Every statement of the engine's lone path returns a row (the case,
                     # the move's RETURNING); none means the copy has diverged.
-                    if cur.description is not None and cur.fetchone() is None:
+                    result = cur.pgresult
+                    if result is not None and result.status == TUPLES_OK and cur.fetchone() is None:
                         raise RuntimeError(f"replay diverged at {query[:60]!r}")
         self.cpu = time.process_time() - cpu
         return time.perf_counter() - start
