@@ -34,10 +34,29 @@ def _next_deadline(s: Any, case_id: int) -> Timer | None:
     ).first()
 
 
+def _missed_deadline(s: Any, case: Case, kinds: list[str]) -> Timer | None:
+    """The latest deadline of the case's current state that has already fired while the
+    case stayed in it (an expiry that only flags, such as the local pre-review's, Act 49②):
+    the deadline people still need to see, with "overdue" beside it, not a dash."""
+    if not kinds:
+        return None
+    return s.scalars(
+        select(Timer).where(
+            col(Timer.subject_type) == "case", col(Timer.subject_id) == case.id,
+            col(Timer.status) == "fired", col(Timer.parent_id).is_(None),
+            col(Timer.kind).in_(kinds),
+        ).order_by(col(Timer.due_at).desc()).limit(1)
+    ).first()
+
+
 def _row(s: Any, rt: Runtime, actor: Actor, case: Case, now: Any) -> dict[str, Any]:
-    timer = _next_deadline(s, case.id)  # type: ignore[arg-type]
     actions = available_actions(s, rt.engine, now, actor, case, case)
     definition = rt.engine.definition(case)
+    timer, missed = _next_deadline(s, case.id), False  # type: ignore[arg-type]
+    if timer is None:
+        own = [t.kind for t in definition.timers if case.state in t.starts_in]
+        timer = _missed_deadline(s, case, own)
+        missed = timer is not None
     return {
         **case_summary(case),
         "actions": actions,
@@ -45,6 +64,7 @@ def _row(s: Any, rt: Runtime, actor: Actor, case: Case, now: Any) -> dict[str, A
         "flags": dict(case.flags or {}),
         "next_deadline": None if timer is None else {
             "kind": timer.kind, "due_at": timer.due_at, "last_day": timer.last_day,
+            "missed": missed,
         },
     }
 

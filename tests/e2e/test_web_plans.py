@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date, timedelta
 
 import pytest
 from freezegun import freeze_time
 
 from tests.support.cast import APPLICANT, BUSAN, SEJONG
 from tests.support.files import EXE, PDF
-from tests.support.flows import ok
+from tests.support.flows import fire_timers, ok
 from tests.support.plans import INSURANCE, PLAN, approved_plan, designated_district, filed_plan
 from tests.support.web import csrf_token, post, sign_in
 
@@ -104,6 +105,30 @@ def test_a_plan_is_filed_with_its_district_and_exceptions(app, api, cast, frozen
         "version": str(case["version"])}, token_from=f"/cases/{case_id}/actions/record_local_review")
     assert reviewed.status_code == 302
     assert ok(api.get(f"/api/v1/cases/{case_id}", APPLICANT))["state"] == "submitted"
+
+
+def test_a_missed_pre_review_deadline_stays_in_sight(app, api, cast, frozen):
+    """Act 49② sets no period for the pre-review: when the engine's deadline fires the plan
+    is only flagged and stays in the inbox, so its day must still show, marked passed,
+    where before the column read "—" beside "overdue"."""
+    district = designated_district(api, app, cast, frozen)
+    plan = filed_plan(api, district_id=district["id"])
+    case = ok(api.action(plan["id"], "submit", APPLICANT))
+    last_day = date.fromisoformat(case["deadlines"][0]["last_day"])
+    due = f"{last_day.year}년 {last_day.month}월 {last_day.day}일"
+    frozen.tick(timedelta(days=35))
+    assert fire_timers(app) >= 1
+    lg = app.test_client()
+    sign_in(lg, SEJONG)
+    inbox = _text(lg.get("/dashboard"))
+    row = inbox[inbox.index(plan["reference"]):]
+    row = row[:row.index("</tr>")]
+    assert due in row and "—" not in row.split("</td>")[1]
+    assert "기한 지남" in row or "경과" in row
+    listed = _text(lg.get("/cases?process=project_approval"))
+    row = listed[listed.index(plan["reference"]):]
+    row = row[:row.index("</tr>")]
+    assert due in row and "tag-red" in row
 
 
 def test_a_district_is_not_offered_under_2021_rules(database_url):
