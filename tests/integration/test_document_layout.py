@@ -60,3 +60,13 @@ def test_the_approval_certificate_names_its_operator_once():
     # Its own rows (name, address) state the operator; the case block's row would repeat it.
     assert "사업자Operator" not in text and text.count("사업자성명(명칭)Operator") == 1, text
     assert "Operator'saddress세종특별자치시한누리대로2130" in text
+
+
+def test_a_long_exception_is_not_pushed_to_the_next_page():
+    """A table kept on one page is for short ones: a granted exception with a dozen
+    exceptions and conditions starts right under the case's facts and breaks between its
+    items, instead of leaving the first page half empty."""
+    sample = next(s for s in SAMPLES if s.name == "approval_certificate-long")
+    pages = [squash(p) for p in pdf_pages(render(sample))]
+    assert len(pages) > 1
+    assert "규제특례" in pages[0] and "제4조" in pages[0], pages[0]

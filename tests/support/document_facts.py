@@ -154,6 +154,14 @@ SAMPLES: list[Sample] = [
         "committee_agenda", DISTRICT_CASE, meeting=MEETING, this_item=3, members=5,
         items=[{**AGENDA_ITEM, "id": i, "reference": f"SB-2026-{i:06d}",
                 "name": f"안건 {i} 자율주행 셔틀 실증 사업계획"} for i in range(1, 13)])),
+    Sample("approval_certificate-long", document(
+        "approval_certificate", PLAN_CASE, resolution=RESOLUTION,
+        exception=_exception(
+            exceptions=[{"law": "여객자동차 운수사업법", "article": f"제{i}조",
+                         "reason": "자율주행 셔틀의 유상 운송을 위한 면허 기준의 특례"}
+                        for i in range(4, 16)],
+            conditions=[f"조건 {i}: 운행 구간과 시간대별 안전 관리 계획을 분기마다 보고할 것"
+                        for i in range(1, 13)]))),
     Sample("supplement_request-long", document(
         "supplement_request", PLAN_CASE, answer_by="2026-10-12",
         items="\n".join(f"{i}. 보완이 필요한 서류와 그 사유를 구체적으로 적은 요청 사항입니다."
