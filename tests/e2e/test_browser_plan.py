@@ -78,7 +78,10 @@ def test_plan_from_filing_to_approval_and_start(live, browser):
     p.fill("#f-requested-exceptions-0-law", "도로교통법")
     p.fill("#f-requested-exceptions-0-article", "제8조")
     p.fill("#f-requested-exceptions-0-reason", "보도 위 로봇 통행")
-    app_.submit()
+    # Enter in a text box saves the step (macros.default_submit); it used to add a row.
+    with p.expect_navigation():
+        p.press("#f-requested-exceptions-0-article", "Enter")
+    assert "/exceptions" not in p.url, p.url
     p.fill("#f-safety-measures", "시속 5km 제한, 원격 관제")
     p.fill("#f-compensation-plan", "책임보험 가입")
     app_.submit()

@@ -27,7 +27,9 @@ class Person:
     def submit(self, form: str = "main form") -> None:
         # Every form posts and the answer is a new page: wait for it before looking.
         with self.page.expect_navigation():
-            self.page.locator(f"{form} button[type=submit]:not([name=later]):not([name=add])").first.click()
+            # The visible button, as a person clicks it (macros.default_submit is for Enter).
+            self.page.locator(f"{form} button[type=submit]:not([name=later]):not([name=add])"
+                              ":not([aria-hidden=true])").first.click()
 
     def action(self, case_id: int, name: str) -> None:
         self.page.goto(f"/cases/{case_id}")
