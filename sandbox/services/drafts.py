@@ -96,6 +96,19 @@ def save_section(
         raise error
 
 
+def forget(rt: Runtime, actor: Actor, draft_id: int, section: str, fields: Iterable[str]) -> None:
+    """Clear answers that no longer hold (a district of another area, once the local
+    government changed); their section is to be answered again."""
+    names = set(fields)
+    with rt.uow() as uow:
+        draft = _own(uow.session, actor, draft_id)
+        draft.data = {k: v for k, v in draft.data.items() if k not in names}
+        draft.done = [d for d in draft.done if d != section]
+        draft.updated_at = rt.clock.now()
+        uow.session.add(draft)
+        uow.commit()
+
+
 def discard(rt: Runtime, actor: Actor, draft_id: int) -> None:
     with rt.uow() as uow:
         uow.session.delete(_own(uow.session, actor, draft_id))

@@ -158,6 +158,7 @@ def section(draft_id: int, key: str) -> Any:
         specs = _specs(draft.process, names, data)
         return page("filing/section.html", draft=draft, key=skey, title=title, specs=specs,
                     values={**draft.data, **data}, errors={**exc.errors, **errors})
+    _forget_a_district_of_another_area(draft, names, data)
     if request.form.get("later") or request.args.get("back") == "check":
         target = "filing.check" if request.args.get("back") == "check" else "filing.tasks"
         return redirect(url_for(target, draft_id=draft_id))
@@ -168,6 +169,18 @@ def section(draft_id: int, key: str) -> Any:
     if nxt:
         return redirect(url_for("filing.section", draft_id=draft_id, key=nxt))
     return redirect(url_for("filing.tasks", draft_id=draft_id))
+
+
+def _forget_a_district_of_another_area(draft: Any, names: list[str], data: dict[str, Any]) -> None:
+    """A plan's district is one of its local government's (2020 rules, Act 48-2): when the
+    local government changes, a district of the old one is cleared and its step asked
+    again, instead of being refused only at the check page."""
+    chosen = draft.data.get("district_id")
+    area = data.get("local_government")
+    if "local_government" not in names or not chosen or area == draft.data.get("local_government"):
+        return
+    if str(chosen) not in {str(d["id"]) for d in worklists.district_choices(rt(), area)}:
+        drafts.forget(rt(), actor(), draft.id, "district", ["district_id"])
 
 
 @bp.route("/drafts/<int:draft_id>/check", methods=["GET", "POST"])

@@ -107,6 +107,25 @@ def test_a_plan_is_filed_with_its_district_and_exceptions(app, api, cast, frozen
     assert ok(api.get(f"/api/v1/cases/{case_id}", APPLICANT))["state"] == "submitted"
 
 
+def test_another_local_government_forgets_the_district_chosen(app, api, cast, frozen):
+    """A plan's district is one of its local government's: changing the local government
+    after choosing a district asks for the district again, not only at the check page."""
+    district = designated_district(api, app, cast, frozen)
+    client = app.test_client()
+    sign_in(client, APPLICANT)
+    draft = post(client, "/file/project_approval", {}, token_from="/file").headers["Location"]
+    about = {"title": PLAN["title"], "kind": "demonstration", "local_government": "sejong"}
+    post(client, f"{draft}/about", about)
+    post(client, f"{draft}/district", {"district_id": str(district["id"])})
+    # The same local government again: the district stands.
+    assert not post(client, f"{draft}/about", about).headers["Location"].endswith("/district")
+    assert f'<option value="{district["id"]}" selected' in _text(client.get(f"{draft}/district"))
+    # Busan: Sejong's district is forgotten and its step comes next.
+    moved = post(client, f"{draft}/about", {**about, "local_government": "busan"})
+    assert moved.headers["Location"].endswith("/district")
+    assert f'<option value="{district["id"]}"' not in _text(client.get(f"{draft}/district"))
+
+
 def test_a_missed_pre_review_deadline_stays_in_sight(app, api, cast, frozen):
     """Act 49② sets no period for the pre-review: when the engine's deadline fires the plan
     is only flagged and stays in the inbox, so its day must still show, marked passed,
