@@ -117,6 +117,7 @@ class _Page(HTMLParser):
         self.inputs: list[dict[str, Any]] = []
         self.labels: set[str] = set()
         self.wrapped = 0
+        self.raw: list[str] = []  # Python values printed as they are ("[]", "None")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -136,6 +137,8 @@ class _Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title += data
+        if data.strip() in ("[]", "{}", "None"):
+            self.raw.append(data.strip())
 
 
 def _check_page(path: str, response: Any) -> None:
@@ -146,6 +149,7 @@ def _check_page(path: str, response: Any) -> None:
     assert parsed.title.strip(), path
     for attrs in parsed.inputs:
         assert attrs.get("id") in parsed.labels or attrs.get("aria-label"), (path, attrs)
+    assert not parsed.raw, (path, parsed.raw)
 
 
 def _links(html: str) -> set[str]:
