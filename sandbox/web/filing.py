@@ -172,8 +172,8 @@ def section(draft_id: int, key: str) -> Any:
 
 
 def _forget_a_district_of_another_area(draft: Any, names: list[str], data: dict[str, Any]) -> None:
-    """A plan's district is one of its local government's (2020 rules, Act 48-2): when the
-    local government changes, a district of the old one is cleared and its step asked
+    """Under the 2020 rule set a plan runs in a district of its own local government: when
+    the local government changes, a district of the old one is cleared and its step asked
     again, instead of being refused only at the check page."""
     chosen = draft.data.get("district_id")
     area = data.get("local_government")
