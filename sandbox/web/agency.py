@@ -10,10 +10,9 @@ from flask_babel import gettext as _
 
 from ..domain.errors import DomainError, Invalid, NotFound
 from ..services import consultations, worklists
-from ..services.case_data import SCHEMAS
 from ..services.case_views import describe_case
-from .common import actor, choices, flash_error, org_names, page, roles, rt
-from .forms import schema_fields
+from .common import actor, flash_error, org_names, page, roles, rt
+from .filing import answer_specs
 
 bp = Blueprint("agency", __name__)
 # Positions per process of the consulted case; a rapid confirmation asks about permits.
@@ -43,9 +42,8 @@ def _load(consultation_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _show(consultation_id: int, status: int = 200, **extra: Any) -> Any:
     c, case = _load(consultation_id)
-    specs = schema_fields(SCHEMAS[case["process"]], None, choices(), case["data"]) \
-        if case["process"] in SCHEMAS else []
-    return page("agency/consultation.html", status, c=c, case=case, specs=specs, orgs=org_names(),
+    return page("agency/consultation.html", status, c=c, case=case,
+                specs=answer_specs(case["process"], case["data"]), orgs=org_names(),
                 positions=POSITIONS.get(case["process"], DEFAULT_POSITIONS),
                 values=extra.pop("values", {}), form=extra.pop("form", None), **extra)
 

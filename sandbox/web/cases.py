@@ -23,7 +23,7 @@ from ..vocabulary import action_label
 from .attachments import KINDS
 from .common import actor, back_to_case, choices, flash_error, org_names, page, roles, rt
 from .diagram import render_svg
-from .filing import has_districts, with_district_choice
+from .filing import answer_specs, answered_fields, with_district_choice
 from .forms import error_list, parse, payload_fields, posted_rows, schema_fields
 from .i18n import lang
 from .i18n import last_day as _last_day
@@ -120,9 +120,7 @@ def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
     triggers = {t for d in rt().engine.registry.all() for t in d.triggers}
     latest = next((e for e in reversed(events) if e.action in triggers), None)
     asked = latest if latest is not None and latest.to_state == case["state"] and latest.payload else None
-    schema = SCHEMAS.get(case["process"])
-    specs = with_district_choice(schema_fields(schema, _visible(schema), choices(), case["data"]),
-                                 case["data"]) if schema else []
+    specs = answer_specs(case["process"], case["data"])
     return page(
         "cases/show.html", case=case, events=events, forms=forms, versions=versions,
         latest=asked, specs=specs, attachments=attachments.list_attachments(rt(), actor(), case_id),
@@ -196,13 +194,8 @@ def edit(case_id: int) -> Any:
     return redirect(back_to_case(case_id))
 
 
-def _visible(schema: Any) -> list[str]:
-    hidden = {"projects"} if has_districts() else {"projects", "district_id"}
-    return [n for n in schema().fields if n not in hidden]
-
-
 def _edit_specs(schema: Any, data: dict[str, Any]) -> list[Any]:
-    return with_district_choice(schema_fields(schema, _visible(schema), choices(), data), data)
+    return with_district_choice(schema_fields(schema, answered_fields(schema), choices(), data), data)
 
 
 def _cleared(schema: Any, data: dict[str, Any]) -> dict[str, Any]:

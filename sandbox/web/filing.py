@@ -54,10 +54,24 @@ def has_districts() -> bool:
     return bool(rt().engine.rules(rt().rule_set).has("districts"))
 
 
-def sections(process: str) -> list[tuple[str, Any, list[str]]]:
-    # Under the 2021 rule set there are no districts: a plan is nationwide (Act 49 as amended).
+def answered_fields(schema: Any) -> list[str]:
+    """The fields a filer answers. Under the 2021 rule set there are no districts: a plan
+    is nationwide (Act 49 as amended)."""
     hidden = HIDDEN if has_districts() else {*HIDDEN, "district_id"}
-    declared = [n for n in SCHEMAS[process]().fields if n not in hidden]
+    return [n for n in schema().fields if n not in hidden]
+
+
+def answer_specs(process: str, data: dict[str, Any]) -> list[Any]:
+    """A case's answers as people read them, on its page and on an agency's consultation
+    page alike: the fields the filer answered, the district by name."""
+    schema = SCHEMAS.get(process)
+    if schema is None:
+        return []
+    return with_district_choice(schema_fields(schema, answered_fields(schema), choices(), data), data)
+
+
+def sections(process: str) -> list[tuple[str, Any, list[str]]]:
+    declared = answered_fields(SCHEMAS[process])
     listed = SECTIONS.get(process, [])
     covered = {f for _, _, names in listed for f in names}
     rest = [n for n in declared if n not in covered]

@@ -12,10 +12,17 @@ from datetime import date, timedelta
 import pytest
 from freezegun import freeze_time
 
-from tests.support.cast import APPLICANT, BUSAN, SEJONG
+from tests.support.cast import APPLICANT, BUSAN, KNPA, SEJONG
 from tests.support.files import EXE, PDF
 from tests.support.flows import fire_timers, ok
-from tests.support.plans import INSURANCE, PLAN, approved_plan, designated_district, filed_plan
+from tests.support.plans import (
+    INSURANCE,
+    PLAN,
+    approved_plan,
+    designated_district,
+    filed_plan,
+    tabled_plan,
+)
 from tests.support.web import csrf_token, post, sign_in
 
 
@@ -124,6 +131,19 @@ def test_another_local_government_forgets_the_district_chosen(app, api, cast, fr
     moved = post(client, f"{draft}/about", {**about, "local_government": "busan"})
     assert moved.headers["Location"].endswith("/district")
     assert f'<option value="{district["id"]}"' not in _text(client.get(f"{draft}/district"))
+
+
+def test_an_agency_reads_the_plan_as_the_case_page_shows_it(app, api, cast, frozen):
+    """The consultation page shows the plan's answers as the case page does: the district
+    by name, not its number, and no field only the combined filing fills in."""
+    district = designated_district(api, app, cast, frozen)
+    case = tabled_plan(api, app, frozen, district_id=district["id"])
+    knpa = next(c for c in case["consultations"] if c["agency"] == "KNPA")
+    client = app.test_client()
+    sign_in(client, KNPA)
+    page = _text(client.get(f"/consultations/{knpa['id']}"))
+    assert district["data"]["name"] in page and district["reference"] in page
+    assert "함께 신청한" not in page
 
 
 def test_a_missed_pre_review_deadline_stays_in_sight(app, api, cast, frozen):
