@@ -9,9 +9,11 @@ from __future__ import annotations
 import copy
 import random
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from sandbox.domain.calendar import default_calendar
 from sandbox.engine.definitions import (
@@ -27,6 +29,7 @@ from sandbox.engine.runtime import Engine, load_engine
 ENGINE = load_engine()
 DEFINITIONS = ENGINE.registry.all()
 IDS = [f"{d.process}-v{d.version}" for d in DEFINITIONS]
+WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 
 
 def by_definition(fn: Any) -> Any:
@@ -345,3 +348,24 @@ def test_engine_refuses_a_timer_period_missing_from_a_rule_set():
     raw["timers"][0]["period"] = "coffee_break"
     with pytest.raises(DefinitionError, match="no period 'coffee_break'"):
         _engine_with(raw)
+
+
+def _labels(node: Any, path: str = "") -> Any:
+    """Every Korean/English pair in a workflow file, with where it is."""
+    if isinstance(node, dict):
+        if "ko" in node or "en" in node:
+            yield path, node
+        for key, value in node.items():
+            yield from _labels(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _labels(value, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_label_is_one_korean_and_one_english_text(path):
+    """An unquoted comma in a YAML flow mapping splits a label: ``{en: Approved, awaiting
+    the district}`` reads as "Approved" plus a key "awaiting the district"."""
+    for where, label in _labels(yaml.safe_load(path.read_text(encoding="utf-8"))):
+        assert set(label) == {"ko", "en"}, f"{path.name}{where}: {label} (quote a text with a comma)"
+        assert all(isinstance(v, str) and v.strip() for v in label.values()), f"{path.name}{where}"
