@@ -369,3 +369,18 @@ def test_every_label_is_one_korean_and_one_english_text(path):
     for where, label in _labels(yaml.safe_load(path.read_text(encoding="utf-8"))):
         assert set(label) == {"ko", "en"}, f"{path.name}{where}: {label} (quote a text with a comma)"
         assert all(isinstance(v, str) and v.strip() for v in label.values()), f"{path.name}{where}"
+
+
+@pytest.mark.parametrize("definition", DEFINITIONS, ids=IDS)
+def test_everything_people_see_of_a_definition_has_its_words(definition):
+    """States, the actions people fire and the deadlines are shown by name in both
+    languages: none may fall back to its code ("request_supplement", "Draft" in Korean)."""
+    from sandbox.vocabulary import ACTIONS, DEADLINES
+
+    for state in definition.states:
+        label = definition.states[state]
+        assert label.get("ko") and label.get("en"), f"{definition.process}: state {state}"
+    people_fire = {t.trigger for t in definition.transitions if set(t.roles) - {"system"}}
+    assert not people_fire - set(ACTIONS), sorted(people_fire - set(ACTIONS))
+    kinds = {t.kind for t in definition.timers}
+    assert not kinds - set(DEADLINES), sorted(kinds - set(DEADLINES))
