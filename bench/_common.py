@@ -41,6 +41,17 @@ def libpq_url(url: str) -> str:
     return str(make_url(driver_url(url)).set(drivername="postgresql").render_as_string(False))
 
 
+def _on_server(url: str, *statements: str) -> None:
+    """Run database-level statements (DROP/CREATE DATABASE) from the server's ``postgres``
+    database, outside any transaction."""
+    admin = create_engine(make_url(driver_url(url)).set(database="postgres"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    admin.dispose()
+
+
 def recreate_database(url: str) -> None:
     target = make_url(driver_url(url))
     if not target.get_backend_name().startswith("postgresql"):
@@ -48,11 +59,7 @@ def recreate_database(url: str) -> None:
     name = target.database
     if not name or not name.replace("_", "").isalnum():
         raise SystemExit(f"refusing to drop database {name!r}")
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    _on_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
 
 
 def clone_database(url: str, suffix: str = "_copy") -> str:
@@ -60,20 +67,13 @@ def clone_database(url: str, suffix: str = "_copy") -> str:
     other session may be connected to it meanwhile); returns the copy's URL."""
     source = make_url(driver_url(url))
     name = f"{source.database}{suffix}"
-    admin = create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"'))
-    admin.dispose()
+    _on_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+               f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"')
     return source.set(database=name).render_as_string(False)
 
 
 def drop_database(url: str) -> None:
-    target = make_url(driver_url(url))
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
+    _on_server(url, f'DROP DATABASE IF EXISTS "{make_url(driver_url(url)).database}" WITH (FORCE)')
 
 
 def migrate(url: str) -> None:

@@ -23,8 +23,8 @@ from ..vocabulary import action_label
 from .attachments import KINDS
 from .common import actor, back_to_case, choices, flash_error, org_names, page, roles, rt
 from .diagram import render_svg
-from .filing import answer_specs, answered_fields, with_district_choice
-from .forms import error_list, parse, payload_fields, posted_rows, schema_fields
+from .filing import answer_specs
+from .forms import error_list, parse, payload_fields, posted_rows
 from .i18n import lang
 from .i18n import last_day as _last_day
 
@@ -172,30 +172,26 @@ def edit(case_id: int) -> Any:
         abort(404)
     schema = SCHEMAS[case["process"]]
     if request.method == "GET":
-        specs = _edit_specs(schema, case["data"])
+        specs = answer_specs(case["process"], case["data"])
         return page("cases/edit.html", case=case, specs=specs, values=case["data"])
     shape = posted_rows(request.form, case["data"])
-    data, errors = parse(_edit_specs(schema, shape), request.form)
+    data, errors = parse(answer_specs(case["process"], shape), request.form)
     adding = request.form.get("add")
     if adding:
         grown = {**case["data"], **data}
         grown[adding] = [*(grown.get(adding) or [{}]), {}]
-        specs = _edit_specs(schema, grown)
+        specs = answer_specs(case["process"], grown)
         return page("cases/edit.html", case=case, specs=specs, values=grown)
     try:
         cases.update_case(rt(), actor(), case_id, request.form.get("version", type=int),
                           {**_cleared(schema, case["data"]), **data})
     except Invalid as exc:
-        specs = _edit_specs(schema, {**case["data"], **data})
+        specs = answer_specs(case["process"], {**case["data"], **data})
         return page("cases/edit.html", case=case, specs=specs, values=data, errors={**exc.errors, **errors})
     except DomainError as exc:
         return flash_error(exc, back_to_case(case_id))
     flash(_("Your changes are saved."), "success")
     return redirect(back_to_case(case_id))
-
-
-def _edit_specs(schema: Any, data: dict[str, Any]) -> list[Any]:
-    return with_district_choice(schema_fields(schema, answered_fields(schema), choices(), data), data)
 
 
 def _cleared(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
