@@ -14,6 +14,7 @@ from .adapters.db import make_engine, session_factory
 from .config import load_config
 from .domain.clock import Clock, system_clock
 from .engine.runtime import load_engine
+from .routing import RowIdConverter
 from .services.runtime import Runtime
 
 __all__ = ["create_app"]
@@ -24,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
                 template_folder="../templates", static_folder="../static")
     app.config.update(load_config(config, app.instance_path))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.url_map.converters["int"] = RowIdConverter  # before any route is added
 
     db_engine = make_engine(app.config["DATABASE_URL"])
     rt = Runtime(

@@ -17,7 +17,7 @@ from ..services import committee, committee_decisions, committee_votes
 from ..services.committee_views import describe_item, describe_meeting, list_meetings
 from .auth import current_actor, require_auth, runtime
 from .problems import documenter
-from .schemas import PageArgs
+from .schemas import PageArgs, row_id
 
 blp = Blueprint("committee", __name__, url_prefix="/api/v1", description="Committee")
 
@@ -42,18 +42,18 @@ class MeetingIn(Schema):
 
 
 class ItemIn(Schema):
-    case_id = fields.Integer(required=True, strict=True)
+    case_id = row_id(required=True)
     proposal = fields.String(required=True, validate=validate.OneOf(PROPOSALS))
     conditions = fields.List(fields.String(), load_default=list,
                              metadata={"description": "required for approve_with_conditions"})
     extension_months = fields.Integer(strict=True, allow_none=True, load_default=None,
                                       validate=validate.Range(min=1, max=24))
-    extra_members = fields.List(fields.Integer(strict=True), load_default=list, metadata={
+    extra_members = fields.List(row_id(), load_default=list, metadata={
         "description": "user ids joining for this item only (Act art. 23③)"})
 
 
 class AttendanceIn(Schema):
-    present = fields.List(fields.Integer(strict=True), required=True)
+    present = fields.List(row_id(), required=True)
 
 
 class RecusalIn(Schema):

@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from ..services import consultations
 from .auth import current_actor, require_auth, runtime
 from .problems import documenter
-from .schemas import ConsultationOut, PageArgs
+from .schemas import ID_RANGE, ConsultationOut, PageArgs
 
 blp = Blueprint("consultations", __name__, url_prefix="/api/v1/consultations",
                 description="Agency consultations")
@@ -39,7 +39,7 @@ class ConsultationListArgs(PageArgs):
 class Versioned(Schema):
     """An optional ``version``: a stale one is refused with 409."""
 
-    version = fields.Integer(strict=True, load_default=None)
+    version = fields.Integer(strict=True, load_default=None, validate=ID_RANGE)
 
 
 class ReplyIn(Versioned):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from ..domain.ids import MAX_ID
+
 __all__ = [
     "ActionPayload",
     "CaseIn",
@@ -15,7 +17,17 @@ __all__ = [
     "EventOut",
     "PageArgs",
     "CaseListArgs",
+    "ID_RANGE",
+    "row_id",
 ]
+
+# An id or a version the database can hold (sandbox.domain.ids): beyond it, a 422.
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
+
+
+def row_id(**kwargs: object) -> fields.Integer:
+    """A request's reference to a row by its id."""
+    return fields.Integer(strict=True, validate=ID_RANGE, **kwargs)  # type: ignore[arg-type]
 
 
 class Loose(Schema):
@@ -24,7 +36,7 @@ class Loose(Schema):
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_ID))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
@@ -39,14 +51,14 @@ class CaseIn(Schema):
 
 
 class CasePatch(Schema):
-    version = fields.Integer(required=True, strict=True)
+    version = fields.Integer(required=True, strict=True, validate=ID_RANGE)
     data = fields.Dict(required=True)
 
 
 class ActionPayload(Loose):
     """The action's fields (see API.md's action table), plus an optional ``version``."""
 
-    version = fields.Integer(strict=True, load_default=None)
+    version = fields.Integer(strict=True, load_default=None, validate=ID_RANGE)
 
 
 class DeadlineOut(Schema):

@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from ..adapters.tables import Timer
 from ..domain.calendar import KST, KoreanCalendar
+from ..domain.errors import Invalid
 from ..domain.periods import Period, days_before, deadline_instant, period_last_day
 from ..domain.rules import RuleSet
 from .definitions import Definition, TimerDef
@@ -40,6 +41,10 @@ __all__ = [
 ]
 
 REMINDER_HOUR = time(9, 0)
+# Periods chosen in a payload: none of the Act's runs longer than the four years plus two of
+# a special exception, so ten years is a typo, and it keeps the day count in the calendar.
+MAX_ASKED_DAYS = 3_660
+MAX_ASKED_MONTHS = 120
 ACTIVE = ("pending", "paused")
 
 # Statements built once, on the table: plain Core, no ORM bulk-persistence or session
@@ -252,6 +257,14 @@ def _set_status(session: Session, timers: Sequence[Timer], status: str) -> None:
         session.execute(_CANCEL_IDS, {"t_ids": ids})
 
 
+def _asked(payload: dict[str, Any], name: str, limit: int, unit_ko: str, unit_en: str) -> int:
+    """A period the person firing the transition chose (resident opinion days, say)."""
+    value = int(payload[name])
+    if value > limit:
+        raise Invalid.field(name, f"{limit:,}{unit_ko} 이하여야 합니다. / At most {limit:,} {unit_en}.")
+    return value
+
+
 def deadline_row(
     spec: TimerDef,
     rules: RuleSet,
@@ -265,9 +278,10 @@ def deadline_row(
     """The row of a deadline starting now, before any cap (see ``_capped``)."""
     period = rules.period(spec.period)
     if spec.period_days_from and payload.get(spec.period_days_from):
-        period = Period(days=int(payload[spec.period_days_from]))
+        period = Period(days=_asked(payload, spec.period_days_from, MAX_ASKED_DAYS, "일", "days"))
     if spec.period_months_from and payload.get(spec.period_months_from):
-        period = Period(months=int(payload[spec.period_months_from]))
+        period = Period(months=_asked(payload, spec.period_months_from, MAX_ASKED_MONTHS,
+                                      "개월", "months"))
     counted_from = start_of_day(now) if spec.from_day_start else now
     last_day = period_last_day(counted_from, period, calendar=calendar if spec.roll else None)
     return {

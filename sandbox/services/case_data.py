@@ -7,9 +7,11 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..domain.errors import Invalid
+from ..domain.ids import MAX_ID
 
 __all__ = ["SCHEMAS", "validate_data", "flatten_errors"]
 
+_ID = validate.Range(min=1, max=MAX_ID)  # a case's id (sandbox.domain.ids)
 _text = {"required": True, "validate": validate.Length(min=1, max=20_000)}
 
 
@@ -20,7 +22,7 @@ class DistrictData(Schema):
     area_km2 = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
     plan_summary = fields.String(**_text)
     designation_end = fields.Date(load_default=None, allow_none=True)
-    projects = fields.List(fields.Integer(), load_default=list)
+    projects = fields.List(fields.Integer(validate=_ID), load_default=list)
 
 
 class Exception_(Schema):
@@ -38,7 +40,7 @@ class ProjectData(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=validate.OneOf(["innovation", "demonstration"]))
     local_government = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    district_id = fields.Integer(load_default=None, allow_none=True)
+    district_id = fields.Integer(load_default=None, allow_none=True, validate=_ID)
     summary = fields.String(**_text)
     requested_exceptions = fields.List(
         fields.Nested(Exception_), required=True, validate=validate.Length(min=1)

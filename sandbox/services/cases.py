@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from ..adapters.tables import AuditEvent, Case, Organisation
 from ..domain.calendar import KST
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..domain.ids import MAX_ID
 from ..engine import audit, door, timers
 from ..engine.actors import Actor
 from .case_data import validate_data
@@ -87,7 +88,7 @@ def _check_references(s: Any, actor: Actor, process: str, data: dict[str, Any], 
 
 
 def update_case(rt: Runtime, actor: Actor, case_id: int, version: Any, data: Any) -> None:
-    if not isinstance(version, int) or isinstance(version, bool):
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_ID:
         raise Invalid.field("version", "the version you edited is required")
     now = rt.clock.now()
     with rt.uow() as uow:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from ..domain.errors import DomainError, Invalid, NotFound
 from ..services import consultations, worklists
 from ..services.case_views import describe_case
-from .common import actor, flash_error, org_names, page, roles, rt
+from .common import actor, flash_error, org_names, page, page_number, roles, rt
 from .filing import answer_specs
 
 bp = Blueprint("agency", __name__)
@@ -26,7 +26,7 @@ DEFAULT_POSITIONS = ["consent", "consent_with_conditions", "object", "not_applic
 @roles("agency", "secretariat")
 def inbox() -> Any:
     state = request.args.get("state") or None
-    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
+    page_no = page_number()
     items, total = consultations.list_consultations(rt(), actor(), state, page_no, per_page=30)
     return page("agency/inbox.html", items=items, total=total, page_no=page_no, per_page=30,
                 state=state, refs=worklists.consultation_cases(rt(), [c["case_id"] for c in items]))

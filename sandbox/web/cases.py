@@ -21,7 +21,7 @@ from ..services.case_data import SCHEMAS
 from ..services.case_views import describe_case
 from ..vocabulary import action_label
 from .attachments import KINDS
-from .common import actor, back_to_case, choices, flash_error, org_names, page, roles, rt
+from .common import actor, back_to_case, choices, flash_error, org_names, page, page_number, roles, rt
 from .diagram import render_svg
 from .filing import answer_specs
 from .forms import error_list, parse, payload_fields, posted_rows
@@ -90,7 +90,7 @@ def left(last_day: Any) -> dict[str, int] | None:
 @bp.route("/cases")
 @roles(*SIGNED_IN)
 def index() -> Any:
-    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
+    page_no = page_number()
     process = request.args.get("process") or None
     state = request.args.get("state") or None
     if process and process not in rt().engine.registry.processes():

@@ -15,7 +15,7 @@ from ..domain.errors import DomainError, Invalid, NotFound
 from ..services import committee, committee_decisions, committee_votes, worklists
 from ..services.case_views import describe_case
 from ..services.committee_views import describe_meeting, list_meetings
-from .common import actor, flash_error, org_names, page, roles, rt
+from .common import actor, flash_error, org_names, page, page_number, roles, rt
 
 bp = Blueprint("committee_pages", __name__)
 BOTH = ("committee_member", "secretariat")
@@ -24,7 +24,7 @@ BOTH = ("committee_member", "secretariat")
 @bp.route("/committee")
 @roles(*BOTH)
 def meetings() -> Any:
-    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
+    page_no = page_number()
     rows = list_meetings(rt(), actor(), page=page_no, per_page=20)
     return page("committee/meetings.html", meetings=rows, page_no=page_no)
 

@@ -6,19 +6,21 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..adapters.tables import Organisation
 from ..domain.errors import DomainError, Invalid
+from ..domain.ids import MAX_ID
 from ..engine.actors import Actor
 from ..services.runtime import Runtime
 from .forms import Choices, error_list
 from .i18n import lang
 from .refusals import refusal
 
-__all__ = ["rt", "actor", "choices", "roles", "page", "flash_error", "org_names", "form_errors"]
+__all__ = ["rt", "actor", "choices", "roles", "page", "flash_error", "org_names", "form_errors",
+           "page_number"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +31,13 @@ def rt() -> Runtime:
 
 def actor() -> Actor:
     return current_user.actor  # type: ignore[no-any-return]
+
+
+def page_number() -> int:
+    """The list page asked for in ``?page=``: 1 when absent or not a number, and never
+    beyond what an offset can hold (sandbox.domain.ids)."""
+    asked = request.args.get("page", 1, type=int) or 1
+    return min(max(asked, 1), MAX_ID)
 
 
 def _orgs() -> list[Organisation]:

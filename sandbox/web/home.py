@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..services import consultations, drafts, worklists
 from ..services.committee_views import list_meetings
-from .common import actor, page, rt
+from .common import actor, page, page_number, rt
 
 bp = Blueprint("home", __name__)
 
@@ -35,7 +35,7 @@ def dashboard() -> Any:
         return redirect(url_for("committee_pages.meetings"))
     if role == "secretariat":
         return _secretariat()
-    page_no = max(request.args.get("page", 1, type=int) or 1, 1)
+    page_no = page_number()
     rows, total = worklists.case_rows(rt(), actor(), page=page_no, per_page=20)
     # A local government's inbox: business plans of its area awaiting its pre-review (Act 49②).
     reviews = worklists.awaiting(rt(), actor(), "local_government", per_page=50)[0] \

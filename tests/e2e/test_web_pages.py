@@ -283,3 +283,14 @@ def test_a_file_attached_after_a_supplement_request_leaves_the_request_on_top(ap
     latest = page.split('id="latest-title"', 1)[1].split("</section>", 1)[0]
     assert "보완 요청" in latest and "구역 경계 도면" in latest
     assert "Sha256" not in page and "파일 첨부" in page  # in the history, by its name
+
+
+def test_page_numbers_and_ids_no_column_can_hold_are_not_a_500(client, cast):
+    """A ?page= or an id of 10^20 once reached the database driver and failed there."""
+    huge = 10**20
+    sign_in(client, SECRETARIAT)
+    for path in (f"/?page={huge}", f"/cases?page={huge}", "/cases?page=-3"):
+        response = client.get(path, follow_redirects=True)
+        assert response.status_code == 200, path
+    for path in (f"/cases/{huge}", f"/cases/{huge}/actions/submit"):
+        assert client.get(path).status_code == 404, path

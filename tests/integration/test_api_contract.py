@@ -129,3 +129,45 @@ def test_openapi_describes_the_contract(api):
 def test_health(api):
     body = ok(api.get("/healthz"))
     assert body["database"] == "ok"
+
+
+# Beyond any integer column (sandbox.domain.ids): such a number once reached the driver,
+# which failed (SQLite OverflowError, PostgreSQL "integer out of range") with a 500.
+HUGE = 10**20
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/cases/{n}", "/api/v1/cases/{n}/history", "/api/v1/attachments/{n}",
+    "/api/v1/consultations/{n}", "/api/v1/documents/{n}", "/api/v1/meetings/{n}",
+])
+def test_an_id_no_column_can_hold_is_404_not_500(api, cast, path):
+    r = api.get(path.format(n=HUGE), SECRETARIAT)
+    assert r.status == 404, r
+    assert r.content_type == PROBLEM
+    r = api.post(f"/api/v1/meetings/{HUGE}/attendance", {"present": [1]}, SECRETARIAT)
+    assert r.status == 404, r
+
+
+def test_numbers_no_column_can_hold_are_422_on_their_field(api, cast):
+    r = api.post("/api/v1/cases", {"process": "district_designation",
+                                   "data": {**DISTRICT, "projects": [HUGE]}}, SEJONG)
+    assert r.status == 422 and "data.projects.0" in r.json["errors"], r.json
+    assert api.get(f"/api/v1/cases?page={HUGE}", SECRETARIAT).json["errors"].keys() == {"page"}
+    case = filed_district(api)
+    r = api.patch(f"/api/v1/cases/{case['id']}", {"version": HUGE, "data": {}}, SEJONG)
+    assert r.status == 422 and "version" in r.json["errors"], r.json
+    r = api.post("/api/v1/meetings/1/attendance", {"present": [HUGE]}, SECRETARIAT)
+    assert r.status == 422 and "present.0" in r.json["errors"], r.json
+    assert ok(api.get(f"/api/v1/cases/{case['id']}", SEJONG))["version"] == case["version"]
+
+
+@pytest.mark.parametrize("days", [HUGE, 10_000_000, 3_661])
+def test_a_period_chosen_beyond_any_the_act_knows_is_422(api, cast, days):
+    """Resident opinion for 10^7 days once overflowed the calendar's dates: a 500."""
+    case = filed_district(api)
+    ok(api.action(case["id"], "submit", SEJONG))
+    r = api.action(case["id"], "open_resident_opinion", SECRETARIAT, days=days)
+    assert r.status == 422 and "days" in r.json["errors"], r.json
+    assert ok(api.get(f"/api/v1/cases/{case['id']}", SECRETARIAT))["state"] == "submitted"
+    opened = ok(api.action(case["id"], "open_resident_opinion", SECRETARIAT, days=3_660))
+    assert opened["state"] == "resident_opinion"
