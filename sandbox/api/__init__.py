@@ -9,13 +9,25 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
-from .problems import problem, problem_from_domain, problem_from_http
+from .problems import PROBLEM, ProblemSchema, problem, problem_from_domain, problem_from_http
 
 __all__ = ["init_api"]
 
 
 class ProblemApi(Api):
-    """flask-smorest, with errors answered as problem+json."""
+    """flask-smorest, with errors answered - and described - as problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        # flask-smorest describes its error responses with the success content type; ours
+        # are problem documents (api/problems), and openapi.json must say what is sent.
+        success = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM
+        try:
+            super()._register_responses()  # type: ignore[misc]
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = success
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         return problem_from_http(error)

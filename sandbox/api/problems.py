@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, json
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError, Invalid
 
-__all__ = ["problem", "problem_from_http", "problem_from_domain"]
+__all__ = ["problem", "problem_from_http", "problem_from_domain", "PROBLEM", "ProblemSchema"]
+
+PROBLEM = "application/problem+json"
 
 TYPES = {
     400: "bad-request",
@@ -27,6 +30,17 @@ TYPES = {
 }
 
 
+class ProblemSchema(Schema):
+    """What ``problem`` answers, as openapi.json describes every error."""
+
+    type = fields.String(required=True, metadata={"description": "a URI naming the kind of error"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "messages per field, on 422"})
+
+
 def problem(
     status: int, title: str, detail: str, errors: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
@@ -41,7 +55,7 @@ def problem(
         body["errors"] = errors
     response = Response(
         json.dumps(body, ensure_ascii=False), status=status,
-        mimetype="application/problem+json",
+        mimetype=PROBLEM,
     )
     for key, value in (headers or {}).items():
         response.headers[key] = value

@@ -93,8 +93,16 @@ def comment(body: dict[str, Any], case_id: int) -> dict[str, int]:
     return {"id": public.add_comment(runtime(), case_id, body["name"], body["body"])}
 
 
+class HealthOut(Schema):
+    status = fields.String(metadata={"description": "ok, or degraded (then the answer is 503)"})
+    database = fields.String(metadata={"description": "ok, or error: <kind>"})
+    redis = fields.String(metadata={"description": "ok, error: <kind>, or not configured"})
+
+
 @blp.route("/healthz", methods=["GET"])
 @blp.doc(security=[])
+@blp.response(200, HealthOut)
+@blp.alt_response(503, schema=HealthOut, description="the database or Redis does not answer")
 def healthz() -> Any:
     """Database (and Redis, where configured) status."""
     status: dict[str, Any] = {"database": "ok"}

@@ -171,3 +171,21 @@ def test_a_period_chosen_beyond_any_the_act_knows_is_422(api, cast, days):
     assert ok(api.get(f"/api/v1/cases/{case['id']}", SECRETARIAT))["state"] == "submitted"
     opened = ok(api.action(case["id"], "open_resident_opinion", SECRETARIAT, days=3_660))
     assert opened["state"] == "resident_opinion"
+
+
+def test_openapi_describes_errors_as_the_problems_sent(api, cast):
+    """Errors were described as flask-smorest's {code, status: str, message} in
+    application/json, while every error is sent as a problem document (api/problems)."""
+    spec = ok(api.get("/api/v1/openapi.json"))
+    responses = spec["components"]["responses"]
+    for name in ("DEFAULT_ERROR", "UNPROCESSABLE_ENTITY"):
+        assert list(responses[name]["content"]) == [PROBLEM], name
+    described = spec["components"]["schemas"]["Problem"]
+    sent = api.post("/api/v1/cases", {"process": "district_designation"}, SEJONG)
+    assert sent.content_type == PROBLEM
+    assert set(sent.json) <= set(described["properties"])
+    assert set(described["required"]) <= set(sent.json)
+    assert described["properties"]["status"]["type"] == "integer"
+    health = spec["paths"]["/healthz"]["get"]["responses"]
+    assert health["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/HealthOut")
+    assert set(ok(api.get("/healthz"))) <= set(spec["components"]["schemas"]["HealthOut"]["properties"])
