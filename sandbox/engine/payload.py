@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 
 from ..domain.errors import Invalid
-from ..domain.ids import MAX_ID
 
 __all__ = ["clean_payload"]
 
@@ -54,8 +53,6 @@ def _convert(kind: str, value: Any, is_agency: Callable[[str], bool]) -> Any:
             raise ValueError("정수를 입력하세요. / Enter a whole number.")
         if value < 1:
             raise ValueError("1 이상이어야 합니다. / Must be at least 1.")
-        if value > MAX_ID:  # beyond what the database's integers hold (domain.ids)
-            raise ValueError(f"{MAX_ID:,} 이하여야 합니다. / Must be at most {MAX_ID:,}.")
         return value
     if kind == "bool":
         if not isinstance(value, bool):
