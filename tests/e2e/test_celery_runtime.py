@@ -31,7 +31,7 @@ from tests.conftest import REDIS_TEST_URL, make_app, need_service
 from tests.support.cast import SECRETARIAT, SEJONG, make_cast
 from tests.support.flows import DISTRICT
 from tests.support.people import People
-from tests.support.procs import RedisServer, celery
+from tests.support.procs import WORKER_CONCURRENCY, RedisServer, celery
 from tests.support.smtp import SmtpSink
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -132,13 +132,23 @@ def check_exactly_once(rt, sink: SmtpSink, kills: int) -> dict[str, int]:
     # Every mail arrived; each Message-ID is one notification.
     expected = {message_id(r.key, DOMAIN): r for r in rows}
     arrived = sink.ids()
-    assert set(arrived) == set(expected), "lost or stray mails"
+    stray = set(arrived) - set(expected)
+    assert not stray, f"mails that no notification sent: {stray}"
+    # SMTP has no two-phase commit (services/outbox.py): a worker killed between the
+    # hand-over's COMMIT and the end-of-data mark leaves a mail the server never got,
+    # settled ``unconfirmed``. That is the one way a mail may be missing; any other is lost.
+    missing = {mid: expected[mid] for mid in set(expected) - set(arrived)}
+    lost = {mid: (r.mail_status, r.mail_attempts, r.mail_error)
+            for mid, r in missing.items() if r.mail_status != "unconfirmed"}
+    assert not lost, f"lost mails: {lost}"
     copies = {mid: n for mid, n in arrived.items() if n > 1}
     assert not copies, f"mails that arrived more than once: {copies}"
     assert {r.mail_status for r in rows} <= set(DELIVERED)
     retried = sum(1 for r in rows if r.mail_attempts > 1)
+    unconfirmed = sum(1 for r in rows if r.mail_status == "unconfirmed")
+    assert unconfirmed <= kills * WORKER_CONCURRENCY, f"{unconfirmed} mails unconfirmed after {kills} kills"
     return {"mails": len(expected), "timers": len(timers), "kills": kills, "retried": retried,
-            "unconfirmed": sum(1 for r in rows if r.mail_status == "unconfirmed")}
+            "unconfirmed": unconfirmed, "missing": len(missing)}
 
 
 @pytest.fixture

@@ -53,10 +53,13 @@ class Proc:
         raise TimeoutError(f"{self.args[:5]} did not log {text!r}")
 
 
+WORKER_CONCURRENCY = 4  # a SIGKILL stops at most this many tasks mid-way
+
+
 def celery(kind: str, env: dict[str, str], tmp: Path, name: str) -> Proc:
     args = [sys.executable, "-m", "celery", "-A", "sandbox.worker", kind, "--loglevel=INFO"]
     if kind == "worker":
-        args += ["-c", "4", "-n", f"{name}@%h", "--without-gossip", "--without-mingle"]
+        args += ["-c", str(WORKER_CONCURRENCY), "-n", f"{name}@%h", "--without-gossip", "--without-mingle"]
     else:
         args += ["-s", str(tmp / f"{name}-schedule")]
     return Proc(args, env, tmp / f"{name}.log")
