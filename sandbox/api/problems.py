@@ -97,7 +97,14 @@ def problem_from_http(error: HTTPException) -> Response:
     detail = error.description if status == error.code else "The input has errors."
     if status >= 500:
         detail = "Something went wrong on our side; nothing you sent was lost."
-    return problem(status, title, detail or title, errors)
+    headers = http_headers(error) if status == error.code else None
+    return problem(status, title, detail or title, errors, headers)
+
+
+def http_headers(error: HTTPException) -> dict[str, str]:
+    """The headers an HTTP error owes the client besides its body: ``Allow`` on a 405
+    (RFC 9110, 15.5.6), ``Retry-After`` where one is set."""
+    return {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
 
 
 def documenter(blp: Any, errors: dict[int, str]) -> Any:

@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..api.problems import problem, problem_from_domain, problem_from_http
+from ..api.problems import http_headers, problem, problem_from_domain, problem_from_http
 from ..domain.errors import DomainError
 
 __all__ = ["init"]
@@ -29,7 +29,8 @@ def init(app: Flask) -> None:
     def http_error(error: HTTPException) -> Any:
         if _is_api():
             return problem_from_http(error)
-        return _html(error.code or 500)
+        page, code = _html(error.code or 500)
+        return page, code, http_headers(error)
 
     for code in PAGE_CODES:
         app.register_error_handler(code, http_error)

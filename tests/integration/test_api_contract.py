@@ -71,6 +71,14 @@ def test_malformed_json_is_422_not_500(api, cast):
     assert raw.content_type == PROBLEM
 
 
+def test_a_method_the_path_does_not_have_is_405_with_allow(api, cast, app):
+    raw = api.client.put("/api/v1/cases", headers={"Authorization": f"Bearer {cast.people.token(SEJONG)}"})
+    assert raw.status_code == 405 and raw.content_type == PROBLEM
+    assert set(raw.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}  # RFC 9110, 15.5.6
+    page = app.test_client().put("/login")
+    assert page.status_code == 405 and "GET" in page.headers["Allow"]
+
+
 def test_action_payload_is_validated(api, cast):
     case = filed_district(api)
     ok(api.action(case["id"], "submit", SEJONG))
