@@ -44,8 +44,10 @@ class MeetingIn(Schema):
 class ItemIn(Schema):
     case_id = row_id(required=True)
     proposal = fields.String(required=True, validate=validate.OneOf(PROPOSALS))
-    conditions = fields.List(fields.String(), load_default=list,
-                             metadata={"description": "required for approve_with_conditions"})
+    conditions = fields.List(
+        fields.String(metadata={"minLength": 1, "pattern": r"\S"}), load_default=list,
+        metadata={"description": "required for approve_with_conditions; allowed only with it "
+                                 "or request_modification"})
     extension_months = fields.Integer(strict=True, allow_none=True, load_default=None,
                                       validate=validate.Range(min=1, max=24))
     extra_members = fields.List(row_id(), load_default=list, metadata={

@@ -18,8 +18,12 @@ blp = Blueprint("public", __name__, description="Public register and resident co
 
 
 class CommentIn(Schema):
-    name = fields.Raw(required=True)
-    body = fields.Raw(required=True)
+    # Checked by services.public.add_comment, after the case (a closed notice is 404 or
+    # 409 whatever was sent), with bilingual messages; described here as what it accepts.
+    name = fields.Raw(required=True, allow_none=True,
+                      metadata={"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"})
+    body = fields.Raw(required=True, allow_none=True,
+                      metadata={"type": "string", "minLength": 1, "maxLength": 5000, "pattern": r"\S"})
 
 
 class CommentOut(Schema):

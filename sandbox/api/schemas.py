@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from ..domain.ids import MAX_ID
+from ..services.cases import FILER_ROLES
 
 __all__ = [
     "ActionPayload",
@@ -46,7 +47,8 @@ class CaseListArgs(PageArgs):
 
 
 class CaseIn(Schema):
-    process = fields.String(required=True)
+    # Checked by services.cases.file_case (with the rule set's features); listed here.
+    process = fields.String(required=True, metadata={"enum": list(FILER_ROLES)})
     data = fields.Dict(required=True)
 
 
