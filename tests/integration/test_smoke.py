@@ -59,6 +59,7 @@ def test_users_create_names_a_new_applicant_company_and_refuses_bad_input(app):
 @pytest.mark.parametrize("instant", [
     "2026-12-01 03:00:00+00:00",  # noon in Korea
     "2026-12-01 19:00:00+00:00",  # 04:00 the next day in Korea: the UTC date is a day behind
+    "2026-12-02 19:00:00+00:00",  # a 14-day notice ending on a Saturday runs to Monday
 ])
 def test_the_demo_loads_at_any_hour_and_only_once(app, instant):
     cli = app.test_cli_runner()
