@@ -9,11 +9,13 @@ describing what the server really does (issue 2, point 10), and bad input is nev
 
 Callers: the secretariat (who sees the most) and an applicant (who sees the least but
 what is theirs); each call has a fresh token, since one operation revokes the token it is
-called with. ``derandomize`` makes every run try the same requests, so CI cannot flake.
+called with. ``derandomize`` makes every run try the same requests, so CI cannot flake;
+``SANDBOX_FUZZ_EXAMPLES=200`` runs a deeper, random search by hand.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -39,6 +41,8 @@ _SPEC_APP = create_app({"DATABASE_URL": "sqlite://", "TESTING": True, "SECRET_KE
                         "SANDBOX_TIMER_LOOP": "0"})
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _SPEC_APP)
 
+
+DEEP = os.environ.get("SANDBOX_FUZZ_EXAMPLES")
 
 # Operations whose bodies obey rules across fields, or rules of the process definitions,
 # that a JSON schema cannot state: a schema-valid body may still be 422 there.
@@ -86,7 +90,7 @@ def fuzzed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 @pytest.mark.parametrize("who", [SECRETARIAT, APPLICANT])
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True, database=None,
+@settings(max_examples=int(DEEP or 12), deadline=None, derandomize=not DEEP, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                  HealthCheck.function_scoped_fixture])
 def test_every_operation_answers_as_documented(case: Any, fuzzed: tuple[Any, People], who: str) -> None:
