@@ -72,8 +72,10 @@ def _row(s: Any, rt: Runtime, actor: Actor, case: Case, now: Any) -> dict[str, A
 def case_rows(
     rt: Runtime, actor: Actor, *, process: str | None = None, state: str | None = None,
     page: int = 1, per_page: int = 20, states: tuple[str, ...] | None = None,
+    district_id: int | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """The caller's visible cases, newest first, with their actions and next deadline."""
+    """The caller's visible cases, newest first, with their actions and next deadline
+    (``district_id``: the plans filed for that district)."""
     now = rt.clock.now()
     with rt.uow() as uow:
         s = uow.session
@@ -84,6 +86,8 @@ def case_rows(
             query = query.where(col(Case.state) == state)
         if states:
             query = query.where(col(Case.state).in_(states))
+        if district_id is not None:
+            query = query.where(col(Case.district_id) == district_id)
         total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = s.scalars(
             query.order_by(col(Case.id).desc()).offset((page - 1) * per_page).limit(per_page)

@@ -121,6 +121,10 @@ def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
     latest = next((e for e in reversed(events) if e.action in triggers), None)
     asked = latest if latest is not None and latest.to_state == case["state"] and latest.payload else None
     specs = answer_specs(case["process"], case["data"])
+    # A district's page lists the plans filed for it (combined filings, and plans in a
+    # designated district under the 2020 rule set) that the reader may see.
+    plans, plans_total = worklists.case_rows(
+        rt(), actor(), district_id=case_id, per_page=50) if case["process"] == "district_designation" else ([], 0)
     return page(
         "cases/show.html", case=case, events=events, forms=forms, versions=versions,
         latest=asked, specs=specs, attachments=attachments.list_attachments(rt(), actor(), case_id),
@@ -134,6 +138,7 @@ def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
         and actor().org == case["filer_org"],
         panels=PANELS.get(case["process"], []),
         comments=[e for e in events if e.action == "comment"],
+        plans=plans, plans_total=plans_total,
     )
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from freezegun import freeze_time
 
-from tests.support.cast import APPLICANT, BUSAN, KNPA, SEJONG
+from tests.support.cast import APPLICANT, BUSAN, KNPA, OTHER_APPLICANT, SECRETARIAT, SEJONG
 from tests.support.files import EXE, PDF
 from tests.support.flows import fire_timers, ok
 from tests.support.plans import (
@@ -144,6 +144,26 @@ def test_an_agency_reads_the_plan_as_the_case_page_shows_it(app, api, cast, froz
     page = _text(client.get(f"/consultations/{knpa['id']}"))
     assert district["data"]["name"] in page and district["reference"] in page
     assert "함께 신청한" not in page
+
+
+def test_a_district_page_lists_the_plans_filed_for_it_that_the_reader_may_see(app, api, cast, frozen):
+    district = designated_district(api, app, cast, frozen)
+    tabled = tabled_plan(api, app, frozen, district_id=district["id"])
+    draft = filed_plan(api, OTHER_APPLICANT, title="경쟁사 배송 로봇", district_id=district["id"])
+    elsewhere = filed_plan(api, title="지구 없는 계획")
+    client = app.test_client()
+    sign_in(client, SECRETARIAT)
+    page = _text(client.get(f"/cases/{district['id']}"))
+    section = page.split('id="plans-title"', 1)[1].split("</section>", 1)[0]
+    assert tabled["reference"] in section and draft["reference"] in section
+    assert elsewhere["reference"] not in section
+    # An agency consulted on the district and on one plan sees that plan only.
+    knpa = app.test_client()
+    sign_in(knpa, KNPA)
+    section = _text(knpa.get(f"/cases/{district['id']}")).split('id="plans-title"', 1)[1]
+    assert tabled["reference"] in section and draft["reference"] not in section
+    # A plan's own page has no such list.
+    assert 'id="plans-title"' not in _text(client.get(f"/cases/{tabled['id']}"))
 
 
 def test_a_missed_pre_review_deadline_stays_in_sight(app, api, cast, frozen):
