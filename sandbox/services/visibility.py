@@ -16,7 +16,10 @@ from ..adapters.tables import AgendaItem, Case, Consultation
 from ..domain.errors import NotFound
 from ..engine.actors import Actor
 
-__all__ = ["case_filter", "visible_case", "consultation_filter", "visible_consultation"]
+__all__ = ["case_filter", "visible_case", "consultation_filter", "visible_consultation", "DRAFT"]
+
+# Where every case process starts (each definition's ``initial``; tests/unit/test_definitions).
+DRAFT = "draft"
 
 
 def case_filter(actor: Actor) -> ColumnElement[bool]:
@@ -30,7 +33,9 @@ def _case_filter(role: str, org: Any) -> ColumnElement[bool]:
     if role == "applicant":
         return Case.filer_org == org  # type: ignore[return-value]
     if role == "local_government":
-        return (Case.local_government == org) | (Case.filer_org == org)  # type: ignore[return-value]
+        # A case in its area once it is filed; an applicant's draft is the applicant's own.
+        return (Case.filer_org == org) | (  # type: ignore[return-value]
+            (Case.local_government == org) & (Case.state != DRAFT))
     if role == "agency":
         return exists().where(Consultation.case_id == Case.id, Consultation.agency == org)
     if role == "committee_member":

@@ -123,8 +123,9 @@ def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
     specs = answer_specs(case["process"], case["data"])
     # A district's page lists the plans filed for it (combined filings, and plans in a
     # designated district under the 2020 rule set) that the reader may see.
-    plans, plans_total = worklists.case_rows(
-        rt(), actor(), district_id=case_id, per_page=50) if case["process"] == "district_designation" else ([], 0)
+    plans, plans_total = ([], 0)
+    if case["process"] == "district_designation":
+        plans, plans_total = worklists.case_rows(rt(), actor(), district_id=case_id, per_page=50)
     return page(
         "cases/show.html", case=case, events=events, forms=forms, versions=versions,
         latest=asked, specs=specs, attachments=attachments.list_attachments(rt(), actor(), case_id),

@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 
 from sandbox.services import people as people_service
-from tests.support.cast import APPLICANT, KNPA, SECRETARIAT, SEJONG
+from tests.conftest import make_app
+from tests.support.api import ApiClient
+from tests.support.cast import APPLICANT, KNPA, SECRETARIAT, SEJONG, make_cast
 from tests.support.flows import DISTRICT, filed_district, ok
+from tests.support.people import People
+from tests.support.plans import filed_plan
 
 PROBLEM = "application/problem+json"
 
@@ -121,6 +125,21 @@ def test_case_list_is_filtered_and_paginated(api, cast):
     assert ok(api.get("/api/v1/cases", cast.people and "official@busan.go.kr"))["total"] == 0
     assert ok(api.get("/api/v1/cases?state=draft", SECRETARIAT))["total"] == 3
     assert api.get("/api/v1/cases?page=0", SEJONG).status == 422
+
+
+def test_an_applicants_draft_is_its_own_until_it_is_submitted(database_url):
+    """The local government of the plan's area sees it from the filing on (its pre-review,
+    Act 49②), not while the applicant is still writing it."""
+    app = make_app(database_url, SANDBOX_RULE_SET="2021")  # a plan needs no district
+    people = People(app.extensions["sandbox"])
+    make_cast(people)
+    api = ApiClient(app.test_client(), people)
+    draft = filed_plan(api)
+    assert api.get(f"/api/v1/cases/{draft['id']}", SEJONG).status == 404
+    assert draft["id"] not in {c["id"] for c in ok(api.get("/api/v1/cases", SEJONG))["items"]}
+    ok(api.action(draft["id"], "submit", APPLICANT))
+    assert ok(api.get(f"/api/v1/cases/{draft['id']}", SEJONG))["state"] == "local_government_review"
+    app.extensions["sandbox.db"].dispose()
 
 
 def test_openapi_describes_the_contract(api):

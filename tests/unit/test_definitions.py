@@ -40,6 +40,14 @@ def test_the_known_processes_are_loaded():
     assert {"district_designation", "consultation"} <= ENGINE.registry.processes()
 
 
+def test_every_case_process_starts_in_draft():
+    """Visibility hides a draft from all but its filer (services.visibility.DRAFT)."""
+    from sandbox.services.cases import FILER_ROLES
+    from sandbox.services.visibility import DRAFT
+
+    assert {ENGINE.registry.get(p).initial for p in FILER_ROLES} == {DRAFT}
+
+
 def reachable(d: Definition) -> set[str]:
     seen, queue = {d.initial}, deque([d.initial])
     while queue:
