@@ -29,7 +29,8 @@ def case_filter(actor: Actor) -> ColumnElement[bool]:
 def _case_filter(role: str, org: Any) -> ColumnElement[bool]:
     """The cases a role of organisation ``org`` (a value, or a bound parameter) may see."""
     if role == "secretariat":
-        return true()
+        # Every case once filed; a draft is its filer's own until it is submitted.
+        return (Case.state != DRAFT) | (Case.filer_org == org)  # type: ignore[return-value]
     if role == "applicant":
         return Case.filer_org == org  # type: ignore[return-value]
     if role == "local_government":

@@ -155,8 +155,11 @@ def test_a_district_page_lists_the_plans_filed_for_it_that_the_reader_may_see(ap
     sign_in(client, SECRETARIAT)
     page = _text(client.get(f"/cases/{district['id']}"))
     section = page.split('id="plans-title"', 1)[1].split("</section>", 1)[0]
-    assert tabled["reference"] in section and draft["reference"] in section
-    assert elsewhere["reference"] not in section
+    assert tabled["reference"] in section and elsewhere["reference"] not in section
+    assert draft["reference"] not in section  # a draft is its filer's own until submitted
+    ok(api.action(draft["id"], "submit", OTHER_APPLICANT))
+    section = _text(client.get(f"/cases/{district['id']}")).split('id="plans-title"', 1)[1]
+    assert draft["reference"] in section
     # An agency consulted on the district and on one plan sees that plan only.
     knpa = app.test_client()
     sign_in(knpa, KNPA)

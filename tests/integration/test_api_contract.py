@@ -123,7 +123,9 @@ def test_case_list_is_filtered_and_paginated(api, cast):
     page = ok(api.get("/api/v1/cases?per_page=2&page=2", SEJONG))
     assert page["total"] == 3 and len(page["items"]) == 1
     assert ok(api.get("/api/v1/cases", cast.people and "official@busan.go.kr"))["total"] == 0
-    assert ok(api.get("/api/v1/cases?state=draft", SECRETARIAT))["total"] == 3
+    assert ok(api.get("/api/v1/cases?state=draft", SECRETARIAT))["total"] == 0  # not yet filed
+    ok(api.action(page["items"][0]["id"], "submit", SEJONG))
+    assert ok(api.get("/api/v1/cases?state=submitted", SECRETARIAT))["total"] == 1
     assert api.get("/api/v1/cases?page=0", SEJONG).status == 422
 
 
