@@ -48,6 +48,17 @@ def test_every_case_process_starts_in_draft():
     assert {ENGINE.registry.get(p).initial for p in FILER_ROLES} == {DRAFT}
 
 
+@pytest.mark.parametrize(("process", "trigger"), [
+    ("district_designation", "lift"), ("special_exception", "order_correction"),
+    ("special_exception", "suspend"), ("special_exception", "propose_revocation"),
+    ("district_designation", "withdraw"),
+])
+def test_actions_on_ones_own_initiative_are_never_asked_of_anyone(process, trigger):
+    """A designated district is not a to-do for the secretariat because it could be lifted."""
+    assert ENGINE.registry.get(process).asked(trigger) is False
+    assert ENGINE.registry.get("district_designation").asked("open_resident_opinion") is True
+
+
 def reachable(d: Definition) -> set[str]:
     seen, queue = {d.initial}, deque([d.initial])
     while queue:
