@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Actor", "SYSTEM", "COMMITTEE", "ROLES"]
+__all__ = ["Actor", "SYSTEM", "COMMITTEE", "ROLES", "RESIDENT"]
 
 ROLES = ("applicant", "local_government", "agency", "committee_member", "secretariat")
 
@@ -25,3 +25,5 @@ class Actor:
 
 SYSTEM = Actor(None, "system", "MOLIT", "system (timer)")
 COMMITTEE = Actor(None, "committee", "MOLIT", "국가스마트도시위원회 (National Smart City Committee)")
+# A resident's comment is audited under this prefix and the name the resident gave.
+RESIDENT = "resident: "

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..adapters.tables import Case, Comment, Organisation, SpecialException, Timer
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..engine import audit
-from ..engine.actors import Actor
+from ..engine.actors import RESIDENT, Actor
 from .runtime import Runtime
 
 __all__ = ["register_entries", "add_comment", "REGISTER_STATES"]
@@ -127,7 +127,7 @@ def add_comment(rt: Runtime, case_id: int, name: Any, body: Any) -> int:
         s.add(comment)
         s.flush()
         audit.append_event(
-            s, case_id=case.id, at=now, actor=Actor(None, "public", "-", f"resident: {comment.name}"),  # type: ignore[arg-type]
+            s, case_id=case.id, at=now, actor=Actor(None, "public", "-", f"{RESIDENT}{comment.name}"),  # type: ignore[arg-type]
             action="comment", tag="case:resident_opinion:commented", subject=f"comment:{comment.id}",
             from_state=case.state, to_state=case.state,
             payload={"name": comment.name, "body": comment.body},

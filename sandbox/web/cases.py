@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from ..domain.calendar import KST
 from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ..engine.actors import RESIDENT, SYSTEM
 from ..services import attachments, cases, consultations, documents, worklists
 from ..services.case_data import SCHEMAS
 from ..services.case_views import describe_case
@@ -85,6 +86,18 @@ def days_left(last_day: Any) -> dict[str, int] | None:
 @bp.app_template_global()
 def left(last_day: Any) -> dict[str, int] | None:
     return days_left(last_day)
+
+
+@bp.app_template_global()
+def actor_name(label: str) -> str:
+    """Who, as the history table shows it: the audit trail's label (hash-chained, so kept
+    as written, in English for the engine's own actors) in the reader's language, without
+    the e-mail address."""
+    if label == SYSTEM.label:
+        return str(_("Deadline timer"))
+    if label.startswith(RESIDENT):
+        return str(_("%(name)s (resident)", name=label.removeprefix(RESIDENT)))
+    return label.split(" <")[0]
 
 
 @bp.route("/cases")

@@ -120,6 +120,8 @@ def test_district_from_filing_to_designation(live, browser):
     sec.page.check("input[name=agencies][value=KNPA]")
     sec.submit()
     assert "홍길동" in sec.page.inner_text("main")  # the comment is on the file
+    history = sec.page.inner_text("#history-title + .table-wrap")
+    assert "홍길동 (주민)" in history and "resident:" not in history
 
     # 7. The agency replies; consent with conditions needs the conditions.
     agency = Person(browser, base, "knpa@test.go.kr")
