@@ -29,7 +29,8 @@ def inbox() -> Any:
     page_no = page_number()
     items, total = consultations.list_consultations(rt(), actor(), state, page_no, per_page=30)
     return page("agency/inbox.html", items=items, total=total, page_no=page_no, per_page=30,
-                state=state, refs=worklists.consultation_cases(rt(), [c["case_id"] for c in items]))
+                state=state, refs=worklists.consultation_cases(rt(), [c["case_id"] for c in items]),
+                orgs=org_names())
 
 
 def _load(consultation_id: int) -> tuple[dict[str, Any], dict[str, Any]]:

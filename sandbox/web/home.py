@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from ..services import consultations, drafts, worklists
 from ..services.committee_views import list_meetings
-from .common import actor, page, page_number, rt
+from .common import actor, org_names, page, page_number, rt
 
 bp = Blueprint("home", __name__)
 
@@ -56,6 +56,7 @@ def _secretariat() -> Any:
         awaiting=awaiting,
         overdue=overdue,
         refs=worklists.consultation_cases(rt(), [c["case_id"] for c in overdue]),
+        orgs=org_names(),
         ready=worklists.committee_ready(rt(), a, limit=20),
         meetings=list_meetings(rt(), a, page=1, per_page=5),
         upcoming=worklists.upcoming_deadlines(rt(), a, days=90, limit=20),

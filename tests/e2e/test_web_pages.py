@@ -308,3 +308,20 @@ def test_the_history_names_the_engines_own_actors_in_the_readers_language(app, l
         assert actor_name(SYSTEM.label) == timer
         assert actor_name(f"{RESIDENT}홍길동") == resident
         assert actor_name("세종 담당관 <official@sejong.go.kr>") == "세종 담당관"
+
+
+def test_agency_lists_name_the_agency_not_its_code(app, api, client, cast, frozen):
+    from datetime import timedelta
+
+    from tests.support.flows import district_in_consultation, fire_timers
+
+    district_in_consultation(api, app, frozen, ["KNPA"])
+    frozen.tick(timedelta(days=40))
+    fire_timers(app)  # the consultation is overdue: it is on the secretariat's home page too
+    sign_in(client, KNPA)
+    inbox = client.get("/agency/consultations").get_data(as_text=True)
+    assert '<td data-label="기관">경찰청</td>' in inbox
+    secretariat = app.test_client()
+    sign_in(secretariat, SECRETARIAT)
+    home = secretariat.get("/dashboard").get_data(as_text=True)
+    assert "경찰청 — " in home and "KNPA — " not in home
