@@ -50,10 +50,11 @@ case "$role" in
             control=(--no-control-socket)
         fi
         exec .venv/bin/gunicorn -c python:sandbox.gunicorn_conf "${control[@]}" \
-            --workers "${WEB_CONCURRENCY:-4}" --bind "${BIND:-0.0.0.0:${PORT:-8000}}" \
+            --workers "${WEB_CONCURRENCY:-4}" --bind "${BIND:-127.0.0.1:${PORT:-8000}}" \
             --access-logfile - --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" wsgi:app ;;
     worker) exec .venv/bin/celery -A sandbox.worker worker --loglevel "${LOG_LEVEL:-INFO}" \
             --concurrency "${WORKER_CONCURRENCY:-4}" ;;
-    beat) exec .venv/bin/celery -A sandbox.worker beat --loglevel "${LOG_LEVEL:-INFO}" \
-            --schedule "${BEAT_SCHEDULE_FILE:-/tmp/sandbox-celerybeat-schedule}" ;;
+    beat) mkdir -p instance  # beat's own file of last runs; not in a world-writable /tmp
+          exec .venv/bin/celery -A sandbox.worker beat --loglevel "${LOG_LEVEL:-INFO}" \
+            --schedule "${BEAT_SCHEDULE_FILE:-instance/celerybeat-schedule}" ;;
 esac
