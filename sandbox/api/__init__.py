@@ -40,7 +40,9 @@ def init_api(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = ProblemApi(app, spec_kwargs={
-        "info": {"description": "Smart-city regulatory sandbox workflow engine (API.md)."},
+        "info": {"description": "Smart-city regulatory sandbox workflow engine (API.md). No text, "
+                                "in a query, a form or a JSON body, may hold a NUL character "
+                                "(U+0000): a request with one is 422, its fields named."},
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]

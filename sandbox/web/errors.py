@@ -12,12 +12,12 @@ from werkzeug.exceptions import HTTPException
 from ..api.problems import http_headers, problem, problem_from_domain, problem_from_http
 from ..domain.errors import DomainError
 
-__all__ = ["init"]
+__all__ = ["init", "is_api"]
 
 PAGE_CODES = (400, 401, 403, 404, 405, 409, 413, 422, 429)
 
 
-def _is_api() -> bool:
+def is_api() -> bool:
     return request.path.startswith("/api/") or request.path in ("/healthz", "/register.csv")
 
 
@@ -27,7 +27,7 @@ def _html(code: int, reason: str = "") -> Any:
 
 def init(app: Flask) -> None:
     def http_error(error: HTTPException) -> Any:
-        if _is_api():
+        if is_api():
             return problem_from_http(error)
         page, code = _html(error.code or 500)
         return page, code, http_headers(error)
@@ -43,7 +43,7 @@ def init(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Any:
-        if _is_api() or request.blueprint not in WEB_BLUEPRINTS:
+        if is_api() or request.blueprint not in WEB_BLUEPRINTS:
             return problem_from_domain(error)
         return _html(404 if error.status in (403, 404) else error.status)
 
@@ -52,6 +52,6 @@ def init(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        if _is_api() or request.blueprint not in WEB_BLUEPRINTS:
+        if is_api() or request.blueprint not in WEB_BLUEPRINTS:
             return problem(500, "Internal error", "Something went wrong on our side.")
         return _html(500)

@@ -11,6 +11,7 @@ from tests.support.cast import APPLICANT, KNPA, SECRETARIAT, SEJONG, make_cast
 from tests.support.flows import DISTRICT, filed_district, ok
 from tests.support.people import People
 from tests.support.plans import filed_plan
+from tests.support.web import post
 
 PROBLEM = "application/problem+json"
 
@@ -81,6 +82,22 @@ def test_a_method_the_path_does_not_have_is_405_with_allow(api, cast, app):
     assert set(raw.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}  # RFC 9110, 15.5.6
     page = app.test_client().put("/login")
     assert page.status_code == 405 and "GET" in page.headers["Allow"]
+
+
+def test_a_nul_character_anywhere_is_422_on_its_field_not_a_database_error(api, cast, app):
+    body = {"process": "district_designation", "data": {**DISTRICT, "name": "세종\x00지구"}}
+    r = api.post("/api/v1/cases", body, SEJONG)
+    assert r.status == 422 and list(r.json["errors"]) == ["data.name"], r
+    assert ok(api.get("/api/v1/cases", SEJONG))["total"] == 0  # nothing was filed
+    r = api.get("/api/v1/cases?state=%00", SEJONG)
+    assert r.status == 422 and "state" in r.json["errors"]
+    case = filed_district(api)
+    ok(api.action(case["id"], "submit", SEJONG))
+    ok(api.action(case["id"], "open_resident_opinion", SECRETARIAT))
+    comment = api.post(f"/api/v1/cases/{case['id']}/comments", {"name": "홍\x00길동", "body": "의견"})
+    assert comment.status == 422 and list(comment.json["errors"]) == ["name"]
+    page = post(app.test_client(), f"/opinions/{case['id']}", {"name": "a\x00", "body": "b"})
+    assert page.status_code == 422 and "NUL" in page.get_data(as_text=True)
 
 
 def test_action_payload_is_validated(api, cast):

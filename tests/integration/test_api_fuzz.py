@@ -15,6 +15,7 @@ called with. ``derandomize`` makes every run try the same requests, so CI cannot
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from sandbox import create_app
 from sandbox.services.people import issue_token
+from sandbox.text_guard import fields_with_nul
 from tests.conftest import _truncate_postgres, make_app, need_service
 from tests.support.api import ApiClient
 from tests.support.cast import APPLICANT, SECRETARIAT, make_cast
@@ -53,9 +55,16 @@ BEYOND_THE_SCHEMA = {
 }
 
 
+def carries_nul(case: Any) -> bool:
+    """A NUL in any text is refused before any view (sandbox.text_guard): PostgreSQL stores
+    none, and JSON Schema could say so only with a pattern on every string."""
+    sent = {"body": case.body, "query": case.query, "path": case.path_parameters}
+    return any(True for _ in fields_with_nul(json.loads(json.dumps(sent, default=str))))
+
+
 def excluded_checks(case: Any) -> list[Any]:
     excluded = []
-    if case.operation.label in BEYOND_THE_SCHEMA:
+    if case.operation.label in BEYOND_THE_SCHEMA or carries_nul(case):
         excluded.append(positive_data_acceptance)
     if case.operation.method.upper() == "GET":
         # GETs take query parameters only, and unknown ones are ignored on purpose (a
