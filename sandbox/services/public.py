@@ -103,10 +103,14 @@ def _district_entry(case: Case, names: dict[str, str]) -> dict[str, Any]:
 
 def add_comment(rt: Runtime, case_id: int, name: Any, body: Any) -> int:
     errors: dict[str, list[str]] = {}
-    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 100:
-        errors["name"] = ["이름을 100자 이내로 입력하세요. / A name of at most 100 characters."]
-    if not isinstance(body, str) or not 1 <= len(body.strip()) <= 5000:
-        errors["body"] = ["의견을 5000자 이내로 입력하세요. / An opinion of at most 5000 characters."]
+    if not isinstance(name, str) or not name.strip():
+        errors["name"] = ["이름을 입력하세요. / Enter your name."]
+    elif len(name.strip()) > 100:
+        errors["name"] = ["이름은 100자 이내로 입력하세요. / A name of at most 100 characters."]
+    if not isinstance(body, str) or not body.strip():
+        errors["body"] = ["의견을 입력하세요. / Enter your opinion."]
+    elif len(body.strip()) > 5000:
+        errors["body"] = ["의견은 5000자 이내로 입력하세요. / An opinion of at most 5000 characters."]
     now = rt.clock.now()
     with rt.uow() as uow:
         s = uow.session

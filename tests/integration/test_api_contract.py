@@ -94,6 +94,8 @@ def test_a_nul_character_anywhere_is_422_on_its_field_not_a_database_error(api, 
     case = filed_district(api)
     ok(api.action(case["id"], "submit", SEJONG))
     ok(api.action(case["id"], "open_resident_opinion", SECRETARIAT))
+    blank = api.post(f"/api/v1/cases/{case['id']}/comments", {"name": " ", "body": "의견"})
+    assert blank.status == 422 and blank.json["errors"]["name"] == ["이름을 입력하세요. / Enter your name."]
     comment = api.post(f"/api/v1/cases/{case['id']}/comments", {"name": "홍\x00길동", "body": "의견"})
     assert comment.status == 422 and list(comment.json["errors"]) == ["name"]
     page = post(app.test_client(), f"/opinions/{case['id']}", {"name": "a\x00", "body": "b"})
