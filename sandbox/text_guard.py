@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, request
+
+from .domain.errors import Invalid
 
 __all__ = ["init_text_guard", "fields_with_nul"]
 
@@ -37,18 +39,22 @@ def fields_with_nul(value: Any, path: str = "") -> Iterator[str]:
             yield from fields_with_nul(item, f"{path}.{i}" if path else str(i))
 
 
+def _pairs_with_nul(pairs: Any) -> list[str]:
+    return [k for k, v in pairs.items(multi=True) if NUL in k or NUL in v]
+
+
 def _request_fields_with_nul() -> list[str]:
-    bad = [k for k, v in request.args.items(multi=True) if NUL in k or NUL in v]
+    bad = _pairs_with_nul(request.args)
     if request.mimetype == "application/json":
         bad += fields_with_nul(request.get_json(silent=True))
     elif request.method in ("POST", "PUT", "PATCH"):
-        bad += [k for k, v in request.form.items(multi=True) if NUL in k or NUL in v]
+        bad += _pairs_with_nul(request.form)
     return sorted(set(bad))
 
 
 def init_text_guard(app: Flask) -> None:
-    from .api.problems import problem
-    from .web.errors import is_api
+    from .api.problems import problem_from_domain
+    from .web.errors import error_page, is_api
 
     @app.before_request
     def _refuse_nul() -> Any:
@@ -56,6 +62,5 @@ def init_text_guard(app: Flask) -> None:
         if not bad:
             return None
         if is_api():
-            return problem(422, "Invalid input", "The input has errors: " + ", ".join(bad),
-                           {field.replace(NUL, "\\u0000"): [MESSAGE] for field in bad})
-        return render_template("errors/error.html", code=422, reason="nul"), 422
+            return problem_from_domain(Invalid({f.replace(NUL, "\\u0000"): [MESSAGE] for f in bad}))
+        return error_page(422, "nul")

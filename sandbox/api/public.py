@@ -17,13 +17,15 @@ from .auth import runtime
 blp = Blueprint("public", __name__, description="Public register and resident comments")
 
 
+def _non_blank(longest: int) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "maxLength": longest, "pattern": r"\S"}
+
+
 class CommentIn(Schema):
     # Checked by services.public.add_comment, after the case (a closed notice is 404 or
     # 409 whatever was sent), with bilingual messages; described here as what it accepts.
-    name = fields.Raw(required=True, allow_none=True,
-                      metadata={"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"})
-    body = fields.Raw(required=True, allow_none=True,
-                      metadata={"type": "string", "minLength": 1, "maxLength": 5000, "pattern": r"\S"})
+    name = fields.Raw(required=True, allow_none=True, metadata=_non_blank(public.NAME_MAX))
+    body = fields.Raw(required=True, allow_none=True, metadata=_non_blank(public.BODY_MAX))
 
 
 class CommentOut(Schema):

@@ -12,7 +12,10 @@ from ..engine import audit
 from ..engine.actors import RESIDENT, Actor
 from .runtime import Runtime
 
-__all__ = ["register_entries", "add_comment", "REGISTER_STATES"]
+__all__ = ["register_entries", "add_comment", "REGISTER_STATES", "NAME_MAX", "BODY_MAX"]
+
+# A resident comment's limits (characters, after trimming); openapi.json states them too.
+NAME_MAX, BODY_MAX = 100, 5000
 
 REGISTER_STATES = {
     "district_designation": ("designated", "lifted"),
@@ -105,11 +108,11 @@ def add_comment(rt: Runtime, case_id: int, name: Any, body: Any) -> int:
     errors: dict[str, list[str]] = {}
     if not isinstance(name, str) or not name.strip():
         errors["name"] = ["이름을 입력하세요. / Enter your name."]
-    elif len(name.strip()) > 100:
+    elif len(name.strip()) > NAME_MAX:
         errors["name"] = ["이름은 100자 이내로 입력하세요. / A name of at most 100 characters."]
     if not isinstance(body, str) or not body.strip():
         errors["body"] = ["의견을 입력하세요. / Enter your opinion."]
-    elif len(body.strip()) > 5000:
+    elif len(body.strip()) > BODY_MAX:
         errors["body"] = ["의견은 5000자 이내로 입력하세요. / An opinion of at most 5000 characters."]
     now = rt.clock.now()
     with rt.uow() as uow:

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from ..api.problems import http_headers, problem, problem_from_domain, problem_from_http
 from ..domain.errors import DomainError
 
-__all__ = ["init", "is_api"]
+__all__ = ["init", "is_api", "error_page"]
 
 PAGE_CODES = (400, 401, 403, 404, 405, 409, 413, 422, 429)
 
@@ -21,7 +21,7 @@ def is_api() -> bool:
     return request.path.startswith("/api/") or request.path in ("/healthz", "/register.csv")
 
 
-def _html(code: int, reason: str = "") -> Any:
+def error_page(code: int, reason: str = "") -> Any:
     return render_template("errors/error.html", code=code, reason=reason), code
 
 
@@ -29,7 +29,7 @@ def init(app: Flask) -> None:
     def http_error(error: HTTPException) -> Any:
         if is_api():
             return problem_from_http(error)
-        page, code = _html(error.code or 500)
+        page, code = error_page(error.code or 500)
         return page, code, http_headers(error)
 
     for code in PAGE_CODES:
@@ -37,7 +37,7 @@ def init(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Any:
-        return _html(400, "csrf")
+        return error_page(400, "csrf")
 
     from . import WEB_BLUEPRINTS
 
@@ -45,7 +45,7 @@ def init(app: Flask) -> None:
     def _domain(error: DomainError) -> Any:
         if is_api() or request.blueprint not in WEB_BLUEPRINTS:
             return problem_from_domain(error)
-        return _html(404 if error.status in (403, 404) else error.status)
+        return error_page(404 if error.status in (403, 404) else error.status)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
@@ -54,4 +54,4 @@ def init(app: Flask) -> None:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if is_api() or request.blueprint not in WEB_BLUEPRINTS:
             return problem(500, "Internal error", "Something went wrong on our side.")
-        return _html(500)
+        return error_page(500)

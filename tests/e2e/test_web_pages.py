@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.cast import APPLICANT, KNPA, OTHER_APPLICANT, SECRETARIAT, SEJONG
+from tests.support.cast import KNPA, OTHER_APPLICANT, SECRETARIAT, SEJONG
 from tests.support.flows import DISTRICT, ok
-from tests.support.web import csrf_token, post, sign_in
+from tests.support.web import csrf_token, page_tour, post, sign_in
 
 
 @pytest.fixture
@@ -174,34 +174,12 @@ def _walk(client: Any, start: list[str]) -> set[str]:
     return seen
 
 
-@pytest.fixture
-def frozen():
-    from freezegun import freeze_time
-
-    with freeze_time("2026-09-10 01:00:00", tick=True) as frozen_time:
-        yield frozen_time
-
-
 def test_every_page_has_lang_title_and_labels(app, api, client, cast, frozen):
-    from tests.support.flows import district_in_consultation, district_in_resident_opinion
-
-    consulting = district_in_consultation(api, app, frozen, ["KNPA"])
-    open_case = district_in_resident_opinion(api)
-    meeting = ok(api.post("/api/v1/meetings", {
-        "title": "제1차", "mode": "in_person", "starts_at": "2026-12-01T10:00:00+09:00",
-        "ends_at": "2026-12-01T12:00:00+09:00"}, SECRETARIAT), 201)
-    seen = _walk(client, ["/", "/login", "/register", "/opinions", f"/opinions/{open_case['id']}"])
-    for who, start in [
-        (SEJONG, ["/dashboard", "/file", "/cases", f"/cases/{consulting['id']}"]),
-        (SECRETARIAT, ["/dashboard", "/committee", "/committee/meetings/new",
-                       f"/committee/meetings/{meeting['id']}", f"/cases/{consulting['id']}",
-                       f"/cases/{open_case['id']}/actions/open_consultation"]),
-        (KNPA, ["/agency/consultations"]),
-        (APPLICANT, ["/dashboard"]),
-        ("member1@committee.go.kr", ["/committee", f"/committee/meetings/{meeting['id']}"]),
-    ]:
+    seen: set[str] = set()
+    for who, start in page_tour(api, app, frozen):
         c = app.test_client()
-        sign_in(c, who)
+        if who:
+            sign_in(c, who)
         seen |= _walk(c, start)
     sign_in(client, SEJONG)
     draft = post(client, "/file/district_designation", {}, token_from="/file").headers["Location"]
