@@ -43,9 +43,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
 
     init_api(app)
     init_web(app)  # after the API: its error pages answer /api/ paths with problem+json
-    from .text_guard import init_text_guard
+    from .input_guard import init_input_guard
 
-    init_text_guard(app)
+    init_input_guard(app)
     register_cli(app)
     from .wiring import wire_delivery
 

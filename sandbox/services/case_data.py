@@ -13,13 +13,18 @@ __all__ = ["SCHEMAS", "validate_data", "flatten_errors"]
 
 _ID = validate.Range(min=1, max=MAX_ID)  # a case's id (sandbox.domain.ids)
 _text = {"required": True, "validate": validate.Length(min=1, max=20_000)}
+# A district lies within one local government's area, and the largest Korean municipality
+# is under 2,000 km²: 10,000 stops only a figure no map could hold.
+MAX_AREA_KM2 = 10_000
 
 
 class DistrictData(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     local_government = fields.String(required=True, validate=validate.Length(min=1, max=40))
     area_description = fields.String(**_text)
-    area_km2 = fields.Float(required=True, validate=validate.Range(min=0, min_inclusive=False))
+    area_km2 = fields.Float(
+        required=True, validate=validate.Range(min=0, max=MAX_AREA_KM2, min_inclusive=False)
+    )
     plan_summary = fields.String(**_text)
     designation_end = fields.Date(load_default=None, allow_none=True)
     projects = fields.List(fields.Integer(validate=_ID), load_default=list)

@@ -76,6 +76,32 @@ def test_malformed_json_is_422_not_500(api, cast):
     assert raw.content_type == PROBLEM
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000 + "]" * 100_000,  # deeper than Python's parser can recurse
+        '{"email": ' + '{"a": ' * 3_000 + "1" + "}" * 3_000 + "}",  # parses, but no schema goes there
+        '{"email": ' + "9" * 5_000 + ', "password": "x"}',  # past the int conversion limit
+        '{"email": "a@b.kr", "password": 1e999}',  # infinity, which no JSON can carry back
+    ],
+    ids=["nested-100000", "nested-3000", "int-5000-digits", "infinity"],
+)
+@pytest.mark.parametrize("path", ["/api/v1/auth/token", "/api/v1/cases"])
+def test_json_no_parser_should_take_is_422_on_the_body_not_500(api, cast, path, body):
+    raw = api.client.post(path, data=body, content_type="application/json",
+                          headers={"Authorization": f"Bearer {cast.people.token(SEJONG)}"})
+    assert raw.status_code == 422, raw.get_data(as_text=True)[:300]
+    assert raw.content_type == PROBLEM and list(raw.get_json()["errors"]) == ["_body"]
+
+
+def test_a_number_no_column_should_hold_is_422_on_its_field(api, cast):
+    for area in (1e300, 10**30):
+        r = api.post("/api/v1/cases", {"process": "district_designation",
+                                       "data": {**DISTRICT, "area_km2": area}}, SEJONG)
+        assert r.status == 422 and "data.area_km2" in r.json["errors"], r
+    assert ok(api.get("/api/v1/cases", SEJONG))["total"] == 0
+
+
 def test_a_method_the_path_does_not_have_is_405_with_allow(api, cast, app):
     raw = api.client.put("/api/v1/cases", headers={"Authorization": f"Bearer {cast.people.token(SEJONG)}"})
     assert raw.status_code == 405 and raw.content_type == PROBLEM

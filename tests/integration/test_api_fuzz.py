@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from sandbox import create_app
+from sandbox.input_guard import fields_with_nul
 from sandbox.services.people import issue_token
-from sandbox.text_guard import fields_with_nul
 from tests.conftest import _truncate_postgres, make_app, need_service
 from tests.support.api import ApiClient
 from tests.support.cast import APPLICANT, SECRETARIAT, make_cast
@@ -56,7 +56,7 @@ BEYOND_THE_SCHEMA = {
 
 
 def carries_nul(case: Any) -> bool:
-    """A NUL in any text is refused before any view (sandbox.text_guard): PostgreSQL stores
+    """A NUL in any text is refused before any view (sandbox.input_guard): PostgreSQL stores
     none, and JSON Schema could say so only with a pattern on every string."""
     sent = {"body": case.body, "query": case.query, "path": case.path_parameters}
     return any(True for _ in fields_with_nul(json.loads(json.dumps(sent, default=str))))
