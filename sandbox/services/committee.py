@@ -13,13 +13,13 @@ meeting row (``FOR SHARE``) so they are either counted by the close or refused a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlmodel import Session, col
 
-from ..adapters.tables import AgendaItem, Attendance, Case, Meeting, User
+from ..adapters.tables import AgendaItem, Attendance, Case, Consultation, Meeting, User
 from ..domain.calendar import KST
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.tally import MODES
@@ -92,6 +92,26 @@ def _aware(name: str, value: Any, errors: dict[str, list[str]]) -> datetime | No
     return value
 
 
+# How far from today a meeting may be put, and how long one may last: a record of a
+# meeting held last year is fine, a date no calendar page shows (year 9999) is a typing
+# error, and a written deliberation runs about 7 days (DOMAIN.md, Committee).
+MEETING_BACK = timedelta(days=366)
+MEETING_AHEAD = timedelta(days=3 * 366)
+MEETING_LONGEST = timedelta(days=90)
+
+
+def _meeting_window(
+    start: datetime | None, end: datetime | None, now: datetime, errors: dict[str, list[str]]
+) -> None:
+    if start and not now - MEETING_BACK <= start <= now + MEETING_AHEAD:
+        errors["starts_at"] = ["시작 시각은 지난 1년부터 앞으로 3년 사이여야 합니다. / "
+                               "Must lie between a year ago and three years from now."]
+    elif start and end and end <= start:
+        errors["ends_at"] = ["종료 시각은 시작 시각 이후여야 합니다. / Must be after starts_at."]
+    elif start and end and end - start > MEETING_LONGEST:
+        errors["ends_at"] = ["회의는 90일을 넘을 수 없습니다. / A meeting lasts at most 90 days."]
+
+
 def create_meeting(rt: Runtime, actor: Actor, title: Any, mode: Any, starts_at: Any, ends_at: Any) -> int:
     """Schedule a meeting or a written deliberation (about 7 days' window)."""
     require_secretariat(actor, "schedule committee meetings")
@@ -102,8 +122,7 @@ def create_meeting(rt: Runtime, actor: Actor, title: Any, mode: Any, starts_at: 
         errors["mode"] = ["in_person 또는 written / One of: in_person, written."]
     start = _aware("starts_at", starts_at, errors)
     end = _aware("ends_at", ends_at, errors)
-    if start and end and end <= start:
-        errors["ends_at"] = ["종료 시각은 시작 시각 이후여야 합니다. / Must be after starts_at."]
+    _meeting_window(start, end, rt.clock.now(), errors)
     if errors or start is None or end is None:
         raise Invalid(errors)
     with rt.uow() as uow:
@@ -192,12 +211,7 @@ def add_item(
         if pending is not None:
             raise Conflict(f"the case is already on undecided agenda item {pending}")
         if clean["extra_members"]:
-            found = set(s.scalars(select(col(User.id)).where(
-                col(User.id).in_(clean["extra_members"]), col(User.active).is_(True)
-            )))
-            missing = [u for u in clean["extra_members"] if u not in found]
-            if missing:
-                raise Invalid.field("extra_members", f"활성 사용자가 아닙니다 / Not active users: {missing}")
+            _check_extra_members(s, case, clean["extra_members"])
         item = AgendaItem(meeting_id=meeting.id, case_id=case.id, tally={}, **clean)  # type: ignore[arg-type]
         s.add(item)
         s.flush()
@@ -209,6 +223,35 @@ def add_item(
         )
         uow.commit()
         return item.id  # type: ignore[return-value]
+
+
+def _check_extra_members(s: Session, case: Case, user_ids: list[int]) -> None:
+    """An item's extra members are, by Act 23③, the vice-minister of each agency concerned
+    and the head of the local government concerned: officials of the agencies consulted on
+    (or named by) the case, and of its local government. No one else votes on it - not its
+    applicant, not the secretariat, not another city."""
+    active = set(s.scalars(select(col(User.id)).where(
+        col(User.id).in_(user_ids), col(User.active).is_(True)
+    )))
+    missing = [u for u in user_ids if u not in active]
+    if missing:
+        raise Invalid.field("extra_members", f"활성 사용자가 아닙니다 / Not active users: {missing}")
+    agencies = set(s.scalars(select(col(Consultation.agency)).where(col(Consultation.case_id) == case.id)))
+    agencies |= {*(case.data.get("regulating_agencies") or ()), *(case.data.get("agencies") or ())}
+    concerned = set(s.scalars(select(col(User.id)).where(
+        col(User.id).in_(user_ids),
+        or_(
+            and_(col(User.role) == "agency", col(User.org_code).in_(agencies)),
+            and_(col(User.role) == "local_government", col(User.org_code) == case.local_government),
+        ),
+    )))
+    strangers = [u for u in user_ids if u not in concerned]
+    if strangers:
+        raise Invalid.field(
+            "extra_members",
+            "이 안건의 관계 기관이나 해당 지방자치단체의 공무원이 아닙니다(법 제23조제3항). / "
+            f"Not officials of an agency or the local government concerned (Act 23③): {strangers}",
+        )
 
 
 def open_meeting(rt: Runtime, actor: Actor, meeting_id: int) -> None:

@@ -18,7 +18,7 @@ from sandbox.adapters.tables import Notification, User
 from sandbox.services.audit_check import verify_all
 from sandbox.services.outbox import mail_body
 from tests.support import flows
-from tests.support.cast import APPLICANT, KNPA, PIPC, SECRETARIAT, SEJONG
+from tests.support.cast import APPLICANT, BUSAN, KNPA, PIPC, SECRETARIAT, SEJONG
 from tests.support.flows import ok
 
 START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)  # Mon 2026-03-02 09:00 KST
@@ -246,6 +246,13 @@ def test_extra_members_vote_on_their_item_only(api, app, cast, frozen):
                  {"case_id": first["id"], "proposal": "approve", "extra_members": [999_999]},
                  SECRETARIAT)
     assert r.status == 422 and "extra_members" in r.json["errors"], r
+    # Act 23③: only officials of the agencies and local government concerned join an item -
+    # not its applicant, the secretariat, an agency never consulted or another city.
+    for stranger in (APPLICANT, SECRETARIAT, PIPC, BUSAN):
+        r = api.post(f"/api/v1/meetings/{meeting['id']}/items",
+                     {"case_id": first["id"], "proposal": "approve",
+                      "extra_members": [officer, cast.people.id(stranger)]}, SECRETARIAT)
+        assert r.status == 422 and "Act 23" in r.json["errors"]["extra_members"][0], (stranger, r)
     mine = put_on(api, meeting, first, extra_members=[officer])
     theirs = put_on(api, meeting, second)
     assert mine["tally"]["enrolled"] == 6 and theirs["tally"]["enrolled"] == 5
@@ -362,6 +369,20 @@ def test_who_may_do_what(api, app, cast, frozen):
     assert api.post(f"/api/v1/meetings/{meeting['id']}/close", None, APPLICANT).status == 403
     # A committee member now sees the case it deliberates on.
     assert api.get(f"/api/v1/cases/{case['id']}", cast.members[0]).status == 200
+
+
+@pytest.mark.parametrize("starts, ends, field", [
+    ("9999-12-31T22:00:00-12:00", "9999-12-31T23:59:59-12:00", "starts_at"),  # was a 500
+    ("0001-01-01T00:00:00+14:00", "0001-01-02T00:00:00+14:00", "starts_at"),
+    ("2025-01-01T10:00:00+09:00", "2025-01-08T10:00:00+09:00", "starts_at"),  # over a year ago
+    ("2026-03-10T10:00:00+09:00", "2026-09-10T10:00:00+09:00", "ends_at"),  # half a year long
+    ("2026-03-10T10:00:00+09:00", "2026-03-10T10:00:00+09:00", "ends_at"),
+])
+def test_a_meeting_time_no_calendar_holds_is_422(api, cast, frozen, starts, ends, field):
+    body = {"title": "t", "mode": "in_person", "starts_at": starts, "ends_at": ends}
+    r = api.post("/api/v1/meetings", body, SECRETARIAT)
+    assert r.status == 422 and list(r.json["errors"]) == [field], r
+    assert ok(api.get("/api/v1/meetings", SECRETARIAT)) == []
 
 
 def test_openapi_documents_the_committee(api):
