@@ -12,7 +12,7 @@ from marshmallow import Schema, fields
 
 from ..domain.errors import Unauthenticated
 from ..engine.actors import Actor
-from ..services import people
+from ..services import people, signin
 
 __all__ = ["blp", "require_auth", "current_actor", "runtime"]
 
@@ -54,9 +54,15 @@ class TokenOut(Schema):
 @blp.arguments(Credentials)
 @blp.response(201, TokenOut)
 @blp.alt_response(401, description="wrong e-mail or password")
+@blp.alt_response(429, description="five failed sign-ins for this e-mail within 15 minutes, by the "
+                                   "pages or here: refused, even with the right password, for the rest of "
+                                   "the window")
 def create_token(body: dict[str, str]) -> dict[str, str]:
-    """Exchange an e-mail and password for an API token."""
-    user = people.authenticate(runtime(), body["email"], body["password"])
+    """Exchange an e-mail and password for an API token.
+
+    The same throttle as the sign-in page (``services.signin``): otherwise the token endpoint
+    would be a way round it for anyone guessing passwords."""
+    user = signin.sign_in(runtime(), body["email"], body["password"], request.remote_addr or "-")
     return {"token": people.issue_token(runtime(), user.id)}  # type: ignore[arg-type]
 
 

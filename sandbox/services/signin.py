@@ -1,4 +1,5 @@
-"""Signing in through the web pages, with throttling of repeated failures.
+"""Signing in, through the web pages or the API's token endpoint, with throttling of
+repeated failures (the two count together).
 
 Failures are rows (``LoginFailure``), so every web process sees the same count. A sign-in
 is refused, without checking the password, after ``MAX_PER_EMAIL`` failures for one

@@ -28,6 +28,22 @@ def test_token_endpoint_issues_and_revokes(api, cast, app):
     assert api.client.get("/api/v1/cases", headers=headers).status_code == 401
 
 
+def test_the_token_endpoint_is_throttled_with_the_sign_in_page(api, cast, app):
+    """Five failures lock the e-mail for 15 minutes wherever they were made; the token
+    endpoint is no way round the sign-in page's lock, nor the page round the endpoint's."""
+    from tests.support.people import PASSWORD
+    from tests.support.web import sign_in
+
+    for _ in range(3):
+        assert api.post("/api/v1/auth/token", {"email": SEJONG, "password": "guess"}).status == 401
+    for _ in range(2):
+        assert sign_in(app.test_client(), SEJONG, "guess").status_code == 401
+    locked = api.post("/api/v1/auth/token", {"email": SEJONG, "password": PASSWORD})
+    assert locked.status == 429 and locked.content_type == PROBLEM, locked
+    assert sign_in(app.test_client(), SEJONG).status_code == 429
+    assert api.post("/api/v1/auth/token", {"email": KNPA, "password": PASSWORD}).status == 201
+
+
 def test_tokens_are_stored_hashed(app, cast):
     from sqlalchemy import select
 
