@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from ..adapters.tables import AuditEvent, Case, Organisation
+from ..adapters.tables import AuditEvent, Case, Consultation, Organisation
 from ..domain.calendar import KST
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.ids import MAX_ID
@@ -16,7 +16,7 @@ from .case_data import validate_data
 from .exceptions import subject_for
 from .hooks.projects import check_district_reference, link_district_projects
 from .runtime import Runtime
-from .visibility import case_filter, visible_case
+from .visibility import case_filter, consultation_filter, visible_case
 
 __all__ = ["file_case", "update_case", "fire_action", "list_cases", "history", "EDITABLE"]
 
@@ -155,13 +155,18 @@ def list_cases(
 
 
 def history(rt: Runtime, actor: Actor, case_id: int) -> list[AuditEvent]:
+    """The case's audit events as the caller may read them: an agency sees its own
+    consultation's events, not another agency's reply, conditions or questions (it sees
+    only its own consultations, as everywhere else)."""
     with rt.uow() as uow:
-        visible_case(uow.session, actor, case_id)
-        return list(
-            uow.session.scalars(
-                select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)
-            )
-        )
+        s = uow.session
+        visible_case(s, actor, case_id)
+        consultations = s.scalars(select(Consultation.id).where(Consultation.case_id == case_id))
+        readable = s.scalars(select(Consultation.id).where(
+            Consultation.case_id == case_id, consultation_filter(actor)))
+        hidden = {f"consultation:{c}" for c in set(consultations) - set(readable)}
+        events = s.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq))
+        return [event for event in events if event.subject not in hidden]
 
 
 def get_case(rt: Runtime, actor: Actor, case_id: int) -> Case:

@@ -25,6 +25,7 @@ from tests.support.cast import (
     SEJONG,
 )
 from tests.support.flows import district_in_consultation, district_in_resident_opinion, fire_timers, ok
+from tests.support.web import sign_in
 
 OFFICIAL = {"KNPA": KNPA, "PIPC": PIPC, "MOTIE": MOTIE}
 REPLY_DAYS, CAP_DAYS = Period(days=30), Period(days=90)
@@ -340,7 +341,8 @@ def test_access_is_denied_by_default(api, app, cast):
         # The state filter, and the order: soonest deadline first, a page at a time.
         assert knpa["id"] < pipc["id"]
         ok(api.post(_url(knpa, "extend"), {"days": 3}, KNPA))
-        ok(api.post(_url(pipc, "reply"), {"position": "consent"}, PIPC))
+        ok(api.post(_url(pipc, "reply"), {"position": "consent_with_conditions",
+                                          "conditions": "가명처리 후 저장"}, PIPC))
         assert [c["id"] for c in ok(api.get("/api/v1/consultations?state=answered",
                                             SECRETARIAT))] == [pipc["id"]]
         assert [c["id"] for c in ok(api.get("/api/v1/consultations?state=open",
@@ -352,6 +354,20 @@ def test_access_is_denied_by_default(api, app, cast):
         assert [c["agency"] for c in second.json] == ["KNPA"]
         assert second.raw.headers["X-Total-Count"] == "2"
         assert api.get("/api/v1/consultations?page=0", SECRETARIAT).status == 422
+
+        # The case's history shows an agency its own consultation's events, never another
+        # agency's reply; the filer and the secretariat read them all.
+
+        def subjects(who: str) -> set[str]:
+            return {e["subject"] for e in ok(api.get(f"/api/v1/cases/{case['id']}/history", who))}
+        assert f"consultation:{knpa['id']}" in subjects(KNPA)
+        assert f"consultation:{pipc['id']}" not in subjects(KNPA)
+        for reader in (SECRETARIAT, SEJONG):
+            assert {f"consultation:{knpa['id']}", f"consultation:{pipc['id']}"} <= subjects(reader)
+        for reader, shown in ((SEJONG, True), (KNPA, False)):
+            page = app.test_client()
+            sign_in(page, reader)
+            assert ("가명처리 후 저장" in page.get(f"/cases/{case['id']}").get_data(as_text=True)) is shown
 
 
 def test_reminders_7_3_and_1_days_before_the_reply_deadline(api, app, cast):
