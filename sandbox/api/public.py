@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, current_app
@@ -12,6 +10,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import text
 
 from ..services import public
+from ..services.register_csv import as_csv
 from .auth import runtime
 
 blp = Blueprint("public", __name__, description="Public register and resident comments")
@@ -63,30 +62,13 @@ def register() -> list[dict[str, Any]]:
     return public.register_entries(runtime())
 
 
-CSV_COLUMNS = [
-    "reference", "kind", "name", "operator", "local_government", "area", "approval_date",
-    "start_date", "end_date", "lead_agency", "regulating_agencies", "exceptions", "conditions",
-    "status",
-]
 
 
 @blp.route("/register.csv", methods=["GET"])
 @blp.doc(security=[], responses={200: {"description": "the register as CSV (UTF-8 with BOM)"}})
 def register_csv() -> Response:
     """The register as CSV, opened correctly by Korean spreadsheet software."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for entry in public.register_entries(runtime()):
-        row = dict(entry)
-        row["regulating_agencies"] = ";".join(entry["regulating_agencies"])
-        row["conditions"] = " / ".join(entry["conditions"])
-        row["exceptions"] = " / ".join(
-            f"{e.get('law')} {e.get('article')}" for e in entry["exceptions"]
-        )
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in CSV_COLUMNS])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response(as_csv(public.register_entries(runtime())), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=register.csv"})
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from ..adapters.tables import Case, Comment, Organisation, SpecialException, Timer
+from ..domain.calendar import KST
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..engine import audit
 from ..engine.actors import RESIDENT, Actor
@@ -81,9 +83,15 @@ def _project_entry(case: Case, exception: SpecialException, names: dict[str, str
     }
 
 
+def _seoul_day(instant: str | None) -> str | None:
+    """The day an instant (ISO 8601, stored in UTC) falls on in Seoul: a resolution at
+    00:30 KST is of that day, not of the UTC day before (DOMAIN: all times Asia/Seoul)."""
+    return datetime.fromisoformat(instant).astimezone(KST).date().isoformat() if instant else None
+
+
 def _district_entry(case: Case, names: dict[str, str]) -> dict[str, Any]:
     resolution = (case.decision or {}).get("resolution") or {}
-    decided = resolution.get("decided_at")
+    decided = _seoul_day(resolution.get("decided_at"))
     return {
         "id": case.id,
         "reference": case.reference,
@@ -93,8 +101,8 @@ def _district_entry(case: Case, names: dict[str, str]) -> dict[str, Any]:
         "local_government": case.local_government,
         "area": case.data.get("area_description"),
         "area_km2": case.data.get("area_km2"),
-        "approval_date": decided[:10] if decided else None,
-        "start_date": decided[:10] if decided else None,
+        "approval_date": decided,
+        "start_date": decided,
         "end_date": case.data.get("designation_end"),
         "conditions": resolution.get("conditions") or [],
         "exceptions": [],

@@ -3,8 +3,6 @@ resident-opinion comment form for districts in their public notice period."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
@@ -12,15 +10,11 @@ from flask_babel import gettext as _
 
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..services import public, worklists
+from ..services.register_csv import as_csv
 from .common import org_names, page, rt
 
 bp = Blueprint("public_pages", __name__)
 FILTERS = ("kind", "status", "local_government", "q")
-CSV_COLUMNS = [
-    "reference", "kind", "name", "operator", "local_government", "area", "approval_date",
-    "start_date", "end_date", "lead_agency", "regulating_agencies", "exceptions", "conditions",
-    "status",
-]
 
 
 def _filtered() -> tuple[list[dict[str, Any]], dict[str, str], list[dict[str, Any]]]:
@@ -50,18 +44,7 @@ def register() -> Any:
 def register_csv() -> Response:
     """The rows the filters select, as CSV (UTF-8 with BOM, for Korean spreadsheets)."""
     rows, _chosen, _all = _filtered()
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for entry in rows:
-        row = dict(entry)
-        row["regulating_agencies"] = ";".join(entry.get("regulating_agencies") or [])
-        row["conditions"] = " / ".join(entry.get("conditions") or [])
-        row["exceptions"] = " / ".join(
-            f"{e.get('law')} {e.get('article')}" for e in entry.get("exceptions") or [])
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in CSV_COLUMNS])
-    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
+    return Response(as_csv(rows), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=register.csv"})
 
 

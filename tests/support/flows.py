@@ -36,26 +36,28 @@ def filed_district(api: Any, **data: Any) -> dict[str, Any]:
     return ok(api.post("/api/v1/cases", body, SEJONG), 201)
 
 
-def district_in_resident_opinion(api: Any) -> dict[str, Any]:
-    case = filed_district(api)
+def district_in_resident_opinion(api: Any, **data: Any) -> dict[str, Any]:
+    case = filed_district(api, **data)
     ok(api.action(case["id"], "submit", SEJONG))
     return ok(api.action(case["id"], "open_resident_opinion", SECRETARIAT))
 
 
-def district_in_consultation(api: Any, app: Any, frozen: Any, agencies: list[str]) -> dict[str, Any]:
+def district_in_consultation(
+    api: Any, app: Any, frozen: Any, agencies: list[str], **data: Any
+) -> dict[str, Any]:
     """A district whose resident-opinion period is over and whose consultations are open."""
-    case = district_in_resident_opinion(api)
+    case = district_in_resident_opinion(api, **data)
     frozen.tick(timedelta(days=45))
     fire_timers(app)
     return ok(api.action(case["id"], "open_consultation", SECRETARIAT, agencies=agencies))
 
 
 def tabled_district(
-    api: Any, app: Any, frozen: Any, agencies: list[str], who: dict[str, str]
+    api: Any, app: Any, frozen: Any, agencies: list[str], who: dict[str, str], **data: Any
 ) -> dict[str, Any]:
     """A district in ``committee``: every agency in ``agencies`` consented (``who`` maps
-    agency code to the e-mail of its official)."""
-    case = district_in_consultation(api, app, frozen, agencies)
+    agency code to the e-mail of its official); ``data`` overrides the filing's."""
+    case = district_in_consultation(api, app, frozen, agencies, **data)
     for consultation in case["consultations"]:
         reply = {"position": "consent", "comment": "이견 없음"}
         ok(api.post(f"/api/v1/consultations/{consultation['id']}/reply", reply,
