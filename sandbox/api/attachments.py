@@ -21,7 +21,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from ..domain.filetypes import ACCEPTED
 from ..services import attachments
 from .auth import current_actor, require_auth, runtime
-from .problems import documenter
+from .problems import UNAUTHENTICATED, documenter
 
 
 class MultipartParser(FlaskParser):
@@ -36,7 +36,7 @@ blp = Blueprint("attachments", __name__, url_prefix="/api/v1", description="Atta
 blp.ARGUMENTS_PARSER = MultipartParser()
 
 ERRORS = {
-    401: "no or invalid token",
+    401: UNAUTHENTICATED,
     403: "your role may not attach files to this case",
     404: "absent or not visible to you",
     409: "files cannot be attached in the case's current state",

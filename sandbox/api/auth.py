@@ -13,6 +13,7 @@ from marshmallow import Schema, fields
 from ..domain.errors import Unauthenticated
 from ..engine.actors import Actor
 from ..services import people, signin
+from .problems import UNAUTHENTICATED, problem_response
 
 __all__ = ["blp", "require_auth", "current_actor", "runtime"]
 
@@ -53,10 +54,9 @@ class TokenOut(Schema):
 @blp.route("/token", methods=["POST"])
 @blp.arguments(Credentials)
 @blp.response(201, TokenOut)
-@blp.alt_response(401, description="wrong e-mail or password")
-@blp.alt_response(429, description="five failed sign-ins for this e-mail within 15 minutes, by the "
-                                   "pages or here: refused, even with the right password, for the rest of "
-                                   "the window")
+@problem_response(blp, 401, "wrong e-mail or password")
+@problem_response(blp, 429, "five failed sign-ins for this e-mail within 15 minutes, by the pages or "
+                            "here: refused, even with the right password, for the rest of the window")
 def create_token(body: dict[str, str]) -> dict[str, str]:
     """Exchange an e-mail and password for an API token.
 
@@ -69,6 +69,7 @@ def create_token(body: dict[str, str]) -> dict[str, str]:
 @blp.route("/token", methods=["DELETE"])
 @require_auth
 @blp.response(204)
+@problem_response(blp, 401, UNAUTHENTICATED)
 def revoke_token() -> None:
     """Revoke the token used for this request."""
     token = request.headers["Authorization"].partition(" ")[2].strip()

@@ -9,13 +9,13 @@ from flask_smorest import Blueprint
 from ..services import cases
 from ..services.case_views import case_summary, describe_case
 from .auth import current_actor, require_auth, runtime
-from .problems import documenter
+from .problems import UNAUTHENTICATED, documenter
 from .schemas import ActionPayload, CaseIn, CaseListArgs, CaseOut, CasePage, CasePatch, EventOut
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases")
 
 ERRORS = {
-    401: "no or invalid token",
+    401: UNAUTHENTICATED,
     403: "your role may not do this",
     404: "absent or not visible to you",
     409: "not allowed in the current state, or a stale version",

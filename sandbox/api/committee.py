@@ -16,13 +16,13 @@ from ..domain.tally import CHOICES, MODES
 from ..services import committee, committee_decisions, committee_votes
 from ..services.committee_views import describe_item, describe_meeting, list_meetings
 from .auth import current_actor, require_auth, runtime
-from .problems import documenter
+from .problems import UNAUTHENTICATED, documenter
 from .schemas import PageArgs, row_id
 
 blp = Blueprint("committee", __name__, url_prefix="/api/v1", description="Committee")
 
 ERRORS = {
-    401: "no or invalid token",
+    401: UNAUTHENTICATED,
     403: "your role may not do this",
     404: "absent or not visible to you",
     409: "not allowed in the current state",

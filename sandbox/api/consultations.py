@@ -13,14 +13,14 @@ from marshmallow import Schema, fields, validate
 
 from ..services import consultations
 from .auth import current_actor, require_auth, runtime
-from .problems import documenter
+from .problems import UNAUTHENTICATED, documenter
 from .schemas import ID_RANGE, ConsultationOut, PageArgs
 
 blp = Blueprint("consultations", __name__, url_prefix="/api/v1/consultations",
                 description="Agency consultations")
 
 ERRORS = {
-    401: "no or invalid token",
+    401: UNAUTHENTICATED,
     403: "your role may not do this",
     404: "absent or not visible to you",
     409: "not allowed in the current state, already extended, or a stale version",

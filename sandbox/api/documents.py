@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 
 from ..services import calendar, documents
 from .auth import current_actor, require_auth, runtime
+from .problems import UNAUTHENTICATED, problem_response
 
 blp = Blueprint("documents", __name__, description="Issued documents and the deadline calendar")
 
@@ -33,7 +34,8 @@ class CalendarTokenOut(Schema):
 @blp.route("/api/v1/cases/<int:case_id>/documents", methods=["GET"])
 @require_auth
 @blp.response(200, DocumentOut(many=True))
-@blp.alt_response(404, description="absent or not visible to you")
+@problem_response(blp, 401, UNAUTHENTICATED)
+@problem_response(blp, 404, "absent or not visible to you")
 def list_documents(case_id: int) -> list[dict[str, Any]]:
     """The documents issued on a case, oldest first."""
     return documents.list_documents(runtime(), current_actor(), case_id)
@@ -42,8 +44,9 @@ def list_documents(case_id: int) -> list[dict[str, Any]]:
 @blp.route("/api/v1/documents/<int:document_id>", methods=["GET"])
 @require_auth
 @blp.response(200, description="the PDF", content_type="application/pdf")
-@blp.alt_response(404, description="absent or not visible to you")
-@blp.alt_response(409, description="still being rendered")
+@problem_response(blp, 401, UNAUTHENTICATED)
+@problem_response(blp, 404, "absent or not visible to you")
+@problem_response(blp, 409, "still being rendered")
 def get_document(document_id: int) -> Response:
     """One issued document as ``application/pdf`` (its SHA-256 in ``X-Content-SHA256``)."""
     content, sha256, filename = documents.get_document(runtime(), current_actor(), document_id)
@@ -56,6 +59,7 @@ def get_document(document_id: int) -> Response:
 @blp.route("/api/v1/calendar/token", methods=["POST"])
 @require_auth
 @blp.response(201, CalendarTokenOut)
+@problem_response(blp, 401, UNAUTHENTICATED)
 def calendar_token() -> dict[str, str]:
     """A new feed URL for the caller's deadlines (a token that reads the calendar only)."""
     token = calendar.issue_calendar_token(runtime(), current_actor())
@@ -65,7 +69,7 @@ def calendar_token() -> dict[str, str]:
 @blp.route("/calendar/<token>.ics", methods=["GET"])
 @blp.doc(security=[])
 @blp.response(200, description="iCalendar (RFC 5545)", content_type="text/calendar")
-@blp.alt_response(401, description="unknown or revoked calendar token")
+@problem_response(blp, 401, "unknown or revoked calendar token")
 def calendar_feed(token: str) -> Response:
     """The token owner's upcoming deadlines as iCalendar."""
     body = calendar.calendar_feed(runtime(), token, host=request.host.split(":")[0])

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 from ..domain.errors import NotFound
 from ..services import notifications
 from .auth import current_actor, require_auth, runtime
+from .problems import UNAUTHENTICATED, problem_response
 from .schemas import PageArgs
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
@@ -36,6 +37,7 @@ class NotificationOut(Schema):
 @require_auth
 @blp.arguments(NotificationArgs, location="query")
 @blp.response(200, NotificationOut(many=True))
+@problem_response(blp, 401, UNAUTHENTICATED)
 def list_notifications(args: dict[str, Any]) -> list[Any]:
     """The caller's notifications, newest first."""
     return notifications.list_notifications(
@@ -47,6 +49,8 @@ def list_notifications(args: dict[str, Any]) -> list[Any]:
 @blp.route("/<int:notification_id>/read", methods=["POST"])
 @require_auth
 @blp.response(204)
+@problem_response(blp, 401, UNAUTHENTICATED)
+@problem_response(blp, 404, "absent, already read, or not yours")
 def mark_read(notification_id: int) -> None:
     """Mark one notification read."""
     if not notifications.mark_read(runtime(), current_actor(), notification_id):

@@ -10,7 +10,10 @@ from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError, Invalid
 
-__all__ = ["problem", "problem_from_http", "problem_from_domain", "PROBLEM", "ProblemSchema"]
+__all__ = [
+    "problem", "problem_from_http", "problem_from_domain", "PROBLEM", "ProblemSchema",
+    "problem_response", "documenter", "UNAUTHENTICATED",
+]  # fmt: skip
 
 PROBLEM = "application/problem+json"
 
@@ -107,6 +110,14 @@ def http_headers(error: HTTPException) -> dict[str, str]:
     return {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
 
 
+UNAUTHENTICATED = "no or invalid token"
+
+
+def problem_response(blp: Any, code: int, description: str) -> Any:
+    """An error response in openapi.json as ``problem`` sends it: a problem document."""
+    return blp.alt_response(code, schema=ProblemSchema, content_type=PROBLEM, description=description)
+
+
 def documenter(blp: Any, errors: dict[int, str]) -> Any:
     """``document(401, 404)``: the error responses a view may give, in the OpenAPI spec,
     with the blueprint's descriptions of them."""
@@ -114,7 +125,7 @@ def documenter(blp: Any, errors: dict[int, str]) -> Any:
     def document(*codes: int) -> Any:
         def decorate(view: Any) -> Any:
             for code in codes:
-                view = blp.alt_response(code, description=errors[code])(view)
+                view = problem_response(blp, code, errors[code])(view)
             return view
 
         return decorate

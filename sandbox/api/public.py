@@ -12,6 +12,7 @@ from sqlalchemy import text
 from ..services import public
 from ..services.register_csv import as_csv
 from .auth import runtime
+from .problems import problem_response
 
 blp = Blueprint("public", __name__, description="Public register and resident comments")
 
@@ -22,9 +23,10 @@ def _non_blank(longest: int) -> dict[str, Any]:
 
 class CommentIn(Schema):
     # Checked by services.public.add_comment, after the case (a closed notice is 404 or
-    # 409 whatever was sent), with bilingual messages; described here as what it accepts.
-    name = fields.Raw(required=True, allow_none=True, metadata=_non_blank(public.NAME_MAX))
-    body = fields.Raw(required=True, allow_none=True, metadata=_non_blank(public.BODY_MAX))
+    # 409 whatever text was sent), with bilingual messages; described here as what it
+    # accepts. A null is refused here, as openapi.json says (not nullable).
+    name = fields.Raw(required=True, metadata=_non_blank(public.NAME_MAX))
+    body = fields.Raw(required=True, metadata=_non_blank(public.BODY_MAX))
 
 
 class CommentOut(Schema):
@@ -75,6 +77,9 @@ def register_csv() -> Response:
 @blp.route("/api/v1/cases/<int:case_id>/comments", methods=["POST"])
 @blp.arguments(CommentIn)
 @blp.response(201, CommentOut)
+@problem_response(blp, 404, "no district under this id is taking resident opinions")
+@problem_response(blp, 409, "the resident opinion period has ended")
+@problem_response(blp, 413, "the body is larger than the server accepts")
 @blp.doc(security=[])
 def comment(body: dict[str, Any], case_id: int) -> dict[str, int]:
     """A resident's opinion on a district in its public notice period (no sign-in)."""
