@@ -99,6 +99,8 @@ FIELD_HINTS: dict[str, Any] = {
     "requested_exceptions": _l("For each rule that stops the service: the law, the article and "
                                "why it must be set aside. Add as many as you need."),
     "area_km2": _l("For example 2.7"),
+    "insurer": _l("Liability insurance (Decree 57): fill in all five insurance items, or leave "
+                  "them empty and describe a compensation plan below if no insurer will cover it."),
     "designation_end": _l("Leave empty for a designation without end date"),
     "conditions": _l("One condition per line"),
     "days": _l("In calendar days; leave empty for the rule set's default"),
@@ -144,6 +146,17 @@ ACTIONS: dict[str, Any] = {
     "answer_supplement": _l("Supplement answered"),
     "extend": _l("Reply period extended"),
     "mark_overdue": _l("Marked overdue"),
+    # Moves the timers make (role ``system``): each is one line of a case's history.
+    "flag_local_review_overdue": _l("Local review marked overdue"),
+    "flag_correction_overdue": _l("Correction period passed"),
+    "flag_not_started": _l("Not started in time"),
+    "flag_late": _l("Reply marked late"),
+    "report_overdue": _l("Results report overdue"),
+    "expire": _l("Exception period ended"),
+    "take_effect": _l("Took effect on designation"),
+    "complete": _l("Every agency answered"),
+    "deem": _l("Deemed: no permit required"),
+    "deem_no_permit": _l("Deemed: no permit required"),
     "close": _l("Closed"),
     "lapse": _l("Lapsed (no supplement)"),
 }

@@ -34,7 +34,7 @@ __all__ = [
 RELATIONS = frozenset(
     {"filer", "secretariat", "local_government", "agency", "system", "committee"}
 )
-PAYLOAD_TYPES = frozenset({"text", "int", "date", "datetime", "agencies", "bool"})
+PAYLOAD_TYPES = frozenset({"text", "line", "int", "date", "datetime", "agencies", "bool"})
 SAME_STATE = "="
 
 

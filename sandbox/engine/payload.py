@@ -1,6 +1,7 @@
 """Generic validation of the payload fields a definition declares for a transition.
 
-Types: ``text`` (non-empty), ``int``, ``date`` (YYYY-MM-DD), ``datetime`` (ISO 8601 with an
+Types: ``text`` (non-empty), ``line`` (non-empty, one line of at most 200 characters: a
+name or a number), ``int``, ``date`` (YYYY-MM-DD), ``datetime`` (ISO 8601 with an
 offset), ``bool`` and ``agencies`` (a non-empty list of agency codes); a trailing ``?``
 makes the field optional. Richer rules
 (positions and their required texts, insurance minimums) live in the effects.
@@ -17,6 +18,7 @@ from ..domain.errors import Invalid
 __all__ = ["clean_payload"]
 
 MAX_TEXT = 20_000
+MAX_LINE = 200
 
 
 def clean_payload(
@@ -47,6 +49,13 @@ def _convert(kind: str, value: Any, is_agency: Callable[[str], bool]) -> Any:
             raise ValueError("내용을 입력하세요. / Enter a text.")
         if len(value) > MAX_TEXT:
             raise ValueError(f"{MAX_TEXT}자 이하로 입력하세요. / At most {MAX_TEXT} characters.")
+        return value.strip()
+    if kind == "line":
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("내용을 입력하세요. / Enter a text.")
+        if len(value) > MAX_LINE or "\n" in value.strip():
+            raise ValueError(f"한 줄, {MAX_LINE}자 이하로 입력하세요. / "
+                             f"One line of at most {MAX_LINE} characters.")
         return value.strip()
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):

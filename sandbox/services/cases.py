@@ -77,14 +77,17 @@ def _check_references(s: Any, actor: Actor, process: str, data: dict[str, Any], 
     if lg is not None:
         org = s.get(Organisation, lg)
         if org is None or org.kind != "local_government":
-            raise Invalid.field("data.local_government", "unknown local government code")
+            raise Invalid.field("data.local_government",
+                                "알 수 없는 지방자치단체입니다. / Unknown local government code.")
         if actor.role == "local_government" and lg != actor.org:
-            raise Invalid.field("data.local_government", "you may file only for your own area")
+            raise Invalid.field("data.local_government", "소속 지방자치단체의 지역에 대해서만 신청할 수 "
+                                "있습니다. / You may file only for your own area.")
     for field in ("agencies", "regulating_agencies"):
         for code in data.get(field) or ():
             org = s.get(Organisation, code)
             if org is None or org.kind != "agency":
-                raise Invalid.field(f"data.{field}", f"unknown agency code {code}")
+                raise Invalid.field(f"data.{field}",
+                                    f"알 수 없는 기관입니다: {code} / Unknown agency code {code}.")
 
 
 def update_case(rt: Runtime, actor: Actor, case_id: int, version: Any, data: Any) -> None:

@@ -107,7 +107,7 @@ def _meeting_window(
         errors["starts_at"] = ["시작 시각은 지난 1년부터 앞으로 3년 사이여야 합니다. / "
                                "Must lie between a year ago and three years from now."]
     elif start and end and end <= start:
-        errors["ends_at"] = ["종료 시각은 시작 시각 이후여야 합니다. / Must be after starts_at."]
+        errors["ends_at"] = ["종료 시각은 시작 시각 이후여야 합니다. / Must be after the start time."]
     elif start and end and end - start > MEETING_LONGEST:
         errors["ends_at"] = ["회의는 90일을 넘을 수 없습니다. / A meeting lasts at most 90 days."]
 

@@ -51,11 +51,15 @@ def org_names() -> dict[str, str]:
 
 
 def choices() -> Choices:
+    """The organisations a form may offer. A local government files only for its own area
+    (services.cases refuses any other), so it is offered no other."""
     key = "name_ko" if lang() == "ko" else "name_en"
     orgs = _orgs()
+    own_area_only = current_user.is_authenticated and current_user.role == "local_government"
     return Choices(
         agencies=[(o.code, f"{getattr(o, key)} ({o.code})") for o in orgs if o.kind == "agency"],
-        local_governments=[(o.code, getattr(o, key)) for o in orgs if o.kind == "local_government"],
+        local_governments=[(o.code, getattr(o, key)) for o in orgs if o.kind == "local_government"
+                           and (not own_area_only or o.code == current_user.org)],
     )
 
 

@@ -126,7 +126,7 @@ def schema_fields(schema: type[Schema], names: list[str] | None, choices: Choice
             if n in declared]
 
 
-PAYLOAD_KINDS = {"text": "textarea", "int": "integer", "date": "date", "bool": "checkbox",
+PAYLOAD_KINDS = {"text": "textarea", "line": "text", "int": "integer", "date": "date", "bool": "checkbox",
                  "agencies": "checkboxes", "datetime": "datetime"}
 
 

@@ -115,6 +115,18 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def return_path() -> str:
+    """Where the language switch comes back to: this page, or, when this page answers a
+    form's POST (a form shown again with its errors), the page the form was on - a GET of
+    a POST-only address would be a 405."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return "/"
+    return _safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+
+
 @bp.route("/language/<code>")
 def switch(code: str) -> Any:
     if code in LANGUAGES:
@@ -134,7 +146,8 @@ def init(app: Flask) -> None:
     from .forms import lookup
 
     app.jinja_env.globals.update(
-        lang=lang, LANGUAGES=LANGUAGES, value_of=lookup, field_label=labels.field_label,
+        lang=lang, LANGUAGES=LANGUAGES, return_path=return_path, value_of=lookup,
+        field_label=labels.field_label,
         action_label=labels.action_label, deadline_label=labels.deadline_label,
         position_label=lambda p: labels.POSITIONS.get(p, labels.humanise(p or "")),
         role_label=lambda r: labels.ROLE_LABELS.get(r, labels.humanise(r)),

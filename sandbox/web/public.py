@@ -11,7 +11,9 @@ from flask_babel import gettext as _
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..services import public, worklists
 from ..services.register_csv import as_csv
+from ..vocabulary import state_label
 from .common import org_names, page, rt
+from .i18n import lang
 
 bp = Blueprint("public_pages", __name__)
 FILTERS = ("kind", "status", "local_government", "q")
@@ -37,7 +39,17 @@ def register() -> Any:
     options = {k: sorted({str(r.get(k)) for r in everything if r.get(k)}) for k in
                ("kind", "status", "local_government")}
     return page("public/register.html", rows=rows, chosen=chosen, options=options, orgs=org_names(),
-                query={k: v for k, v in chosen.items() if v})
+                statuses=_status_labels(everything), query={k: v for k, v in chosen.items() if v})
+
+
+# A district's status is its case's state, a project's that of its special exception.
+_STATUS_PROCESS = {"district": "district_designation", "project": "special_exception"}
+
+
+def _status_labels(entries: list[dict[str, Any]]) -> dict[str, str]:
+    engine = rt().engine
+    return {str(e["status"]): state_label(engine, _STATUS_PROCESS[e["kind"]], e["status"], lang())
+            for e in entries if e.get("status")}
 
 
 @bp.route("/register/export.csv")

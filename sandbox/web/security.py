@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, current_app, request
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
@@ -71,6 +72,7 @@ def init(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "signin.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.session_protection = "basic"
 
     from . import WEB_BLUEPRINTS

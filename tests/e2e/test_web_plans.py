@@ -261,6 +261,13 @@ def test_the_exception_panel_and_its_forms_fire_on_the_exception(app, api, cast,
     form = _text(client.get(f"{path}/actions/file_insurance"))
     version = re.search(r'name="version" value="(\d+)"', form).group(1)
     assert int(version) == case["exception"]["version"]
+    # Decree 57's either-or is said as such: an empty form names both ways out, and the
+    # insurer and the policy number are one-line boxes.
+    for one_line in ("f-insurer", "f-policy-number"):
+        assert re.search(rf'<input[^>]+id="{one_line}"', form), one_line
+    empty = _text(post(client, f"{path}/actions/file_insurance", {"version": version}))
+    assert 'href="#f-insurer"' in empty and 'href="#f-compensation-plan"' in empty
+    assert "보상 계획을 적어 주세요" in empty
     low = post(client, f"{path}/actions/file_insurance", {**INSURANCE, "death_per_person_krw": "1000",
                                                           "version": version})
     assert low.status_code == 422 and 'href="#f-death-per-person-krw"' in _text(low)
@@ -351,6 +358,14 @@ def test_an_agency_answers_a_rapid_confirmation_on_its_page(database_url):
         refused = post(client, path, {"position": "permit_required"},
                        token_from=f"/consultations/{consultation}")
         assert refused.status_code == 422 and 'href="#f-requirements"' in _text(refused)
+        # The form came back at its POST-only address: the language switch goes back to the
+        # page the form was on, not to a 405.
+        again = client.post(path, data={"position": "permit_required", "csrf_token": csrf_token(
+            client, f"/consultations/{consultation}")},
+            headers={"Referer": f"http://localhost/consultations/{consultation}"})
+        switch = re.search(r'href="(/language/en\?next=[^"]+)"', _text(again)).group(1)
+        landed = client.get(switch.replace("&amp;", "&"))
+        assert landed.status_code == 302 and landed.headers["Location"] == f"/consultations/{consultation}"
         sent = post(client, path, {"position": "permit_required", "requirements": "도로점용 허가"},
                     token_from=f"/consultations/{consultation}")
         assert sent.status_code == 302

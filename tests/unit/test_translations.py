@@ -38,3 +38,14 @@ def test_mails_get_labels_in_both_languages_outside_any_request():
     assert field_words("operator.name")[1] == "Operator's name (company or person)"
     assert deadline_words("reply_due") == ("기관 회신 기한", "Agency reply due")
     assert field_words("no_such_field") == ("No such field", "No such field")
+
+
+def test_every_action_of_every_definition_has_a_label():
+    """A case's history names each move in words, the timers' own moves included; a
+    trigger without a label would show as its code ("Flag local review overdue")."""
+    from sandbox.engine.definitions import load_registry
+    from sandbox.vocabulary import ACTIONS
+
+    registry = load_registry(Path(__file__).resolve().parents[2] / "workflows")
+    triggers = {trigger for d in registry.all() for trigger in d.triggers}
+    assert triggers and not sorted(triggers - set(ACTIONS))

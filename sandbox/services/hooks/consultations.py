@@ -28,6 +28,13 @@ POSITIONS = {
         "no_permit_required": None,
     },
 }
+# What a position that needs its text is told without it, in words, not position codes.
+REQUIRED_TEXT = {
+    "conditions": "조건부 동의에는 조건을 적어 주세요. / Consent with conditions needs the conditions.",
+    "comment": "반대 의견에는 사유를 적어 주세요. / An objection needs its reasons.",
+    "requirements": "허가가 필요하다는 회신에는 요건을 적어 주세요. / "
+                    "A reply that a permit is required needs the requirements.",
+}
 SETTLED = ("answered", "overdue", "closed", "deemed")
 
 
@@ -133,7 +140,7 @@ def record_reply(ctx: FireContext) -> None:
     errors = {k: ["문자열이어야 합니다. / Must be text."] for k, v in texts.items()
               if v is not None and not isinstance(v, str)}
     if required and not (isinstance(texts[required], str) and texts[required].strip()):
-        errors[required] = [f"'{position}' 의견에는 필수입니다. / Required for '{position}'."]
+        errors[required] = [REQUIRED_TEXT[required]]
     if errors:
         raise Invalid(errors)
     ctx.subject.position = position

@@ -63,7 +63,12 @@ def record_insurance(ctx: FireContext) -> None:
     if plan and not given:
         _record(ctx, "insurance", {"compensation_plan": plan, "filed_on": _today(ctx).isoformat()})
         return
-    errors = {k: ["필수 항목입니다. / This field is required."] for k in INSURANCE_FIELDS if k not in given}
+    if not given:
+        either = ["보험 내용(다섯 항목) 또는 보상 계획을 적어 주세요(시행령 제57조). / "
+                  "Give the insurance (all five items) or a compensation plan (Decree 57)."]
+        raise Invalid({"insurer": either, "compensation_plan": either})
+    errors = {k: ["보험을 신고하려면 이 항목도 필요합니다. / Needed to file the insurance."]
+              for k in INSURANCE_FIELDS if k not in given}
     for key, limit_name in (("death_per_person_krw", "insurance_death_per_person_krw"),
                             ("property_per_accident_krw", "insurance_property_per_accident_krw")):
         minimum = ctx.rules.limit(limit_name)
