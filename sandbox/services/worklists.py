@@ -186,11 +186,14 @@ def consultation_cases(rt: Runtime, case_ids: list[int]) -> dict[int, str]:
 def awaiting(
     rt: Runtime, actor: Actor, relation: str, *, page: int = 1, per_page: int = 20
 ) -> tuple[list[dict[str, Any]], int]:
-    """Cases in a state from which the definitions give ``relation`` a transition, oldest
-    change first, with the caller's actions (no state is named here)."""
+    """Cases in a state from which the definitions give ``relation`` a transition someone
+    waits for, oldest change first, with the caller's actions (no state is named here). A
+    move on the caller's own initiative (lifting a designation, a correction order) is
+    always open and waits for no one, so it puts no case on this list."""
     pairs = {
         (d.process, source)
-        for d in rt.engine.registry.all() for t in d.transitions if relation in t.roles
+        for d in rt.engine.registry.all() for t in d.transitions
+        if relation in t.roles and not t.own_initiative
         for source in t.sources
     }
     now = rt.clock.now()
@@ -202,7 +205,7 @@ def awaiting(
             query.order_by(col(Case.updated_at)).offset((page - 1) * per_page).limit(per_page)
         ).all()
         out = [_row(s, rt, actor, c, now) for c in rows if (c.process, c.state) in pairs]
-        return [r for r in out if r["actions"]], total
+        return [r for r in out if r["asked"]], total
 
 
 def members(rt: Runtime) -> list[dict[str, Any]]:

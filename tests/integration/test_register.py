@@ -13,6 +13,7 @@ from sandbox.services.register_csv import as_csv, as_text_cell
 from tests.support import flows
 from tests.support.cast import KNPA, SECRETARIAT
 from tests.support.flows import ok
+from tests.support.web import sign_in
 
 FORMULA_NAME = "=HYPERLINK(\"http://evil.example\",\"지구\")"
 
@@ -54,6 +55,16 @@ def test_a_district_is_registered_on_its_korean_date_and_exported_without_formul
         assert row["name"] == "'" + FORMULA_NAME, path
         assert row["conditions"] == "'+82 상황실 운영 / @운영사 보고"
         assert row["approval_date"] == seoul_day
+
+    # The register page names the status; the secretariat's dashboard does not list the
+    # designated district as waiting for it (lifting is its own initiative).
+    page = app.test_client()
+    assert "지정</span>" in page.get("/register").get_data(as_text=True)
+    sign_in(page, SECRETARIAT)
+    home = page.get("/dashboard").get_data(as_text=True)
+    waiting = home.split('id="new-title"', 1)[1].split("</section>", 1)[0]
+    assert case["reference"] not in waiting
+    assert "lift" in ok(api.get(f"/api/v1/cases/{case['id']}", SECRETARIAT))["actions"]
 
 
 def test_only_cells_a_spreadsheet_would_run_are_quoted():
