@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
 
+from sandbox.domain.calendar import KST
 from tests.support.cast import APPLICANT, BUSAN, KNPA, OTHER_APPLICANT, SECRETARIAT, SEJONG
 from tests.support.files import EXE, PDF
 from tests.support.flows import fire_timers, ok
@@ -285,13 +286,14 @@ def test_the_exception_panel_and_its_forms_fire_on_the_exception(app, api, cast,
     assert "한국손해보험" in shown and "시행 중" in shown
     incident = _text(client.get(f"{path}/actions/report_incident"))
     assert 'type="datetime-local"' in incident
+    just_now = (datetime.now(KST) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")  # the form's KST
     reported = post(client, f"{path}/actions/report_incident", {
-        "description": "경미한 접촉", "occurred_at": case["exception"]["starts_on"] + "T10:00",
+        "description": "경미한 접촉", "occurred_at": just_now,
         "version": re.search(r'name="version" value="(\d+)"', incident).group(1)})
     assert reported.status_code == 302
     # A stale version is refused with the reason in Korean.
     stale = post(client, f"{path}/actions/report_incident", {
-        "description": "또", "occurred_at": case["exception"]["starts_on"] + "T11:00", "version": version})
+        "description": "또", "occurred_at": just_now, "version": version})
     assert stale.status_code == 302
     assert "다시" in _text(client.get(path))
 

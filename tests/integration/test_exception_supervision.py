@@ -3,7 +3,7 @@ through local-government consultation, committee and hearing (Act 52⑤, Decree 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from freezegun import freeze_time
 
@@ -25,13 +25,17 @@ def test_corrections_suspension_and_revocation_through_hearing(api, app, cast):
         ok(api.action(cid, "file_insurance", APPLICANT, compensation_plan="자체 보상 기금 3억원 적립"))
         ok(api.action(cid, "start", APPLICANT, started_on=frozen().date().isoformat()))
 
+        an_hour_ago = (frozen() - timedelta(hours=1)).replace(tzinfo=UTC).isoformat()
         incident = api.action(cid, "report_incident", APPLICANT, description="보행자 접촉 사고(경상)",
-                              occurred_at="2026-05-04T18:20:00+09:00")
+                              occurred_at=an_hour_ago)
         assert incident.status == 200
         assert api.action(cid, "report_incident", OTHER_APPLICANT, description="x",
-                          occurred_at="2026-05-04T18:20:00+09:00").status == 404
-        assert api.action(cid, "report_incident", APPLICANT, description="x",
-                          occurred_at="어제").status == 422
+                          occurred_at=an_hour_ago).status == 404
+        # Not a time to come, not before the exception began.
+        for when in ("어제", (frozen() + timedelta(hours=1)).replace(tzinfo=UTC).isoformat(),
+                     "2020-01-01T10:00:00+09:00"):
+            refused = api.action(cid, "report_incident", APPLICANT, description="x", occurred_at=when)
+            assert refused.status == 422 and list(refused.json["errors"]) == ["occurred_at"], when
 
         # A correction order: at most 6 months, one extension of at most 3.
         bad = api.action(cid, "order_correction", SECRETARIAT, measures="안전요원 증원", months=7)

@@ -187,6 +187,15 @@ def record_committee_resolution(ctx: FireContext) -> None:
 
 @effect("record_incident")
 def record_incident(ctx: FireContext) -> None:
+    """An incident happened during the operation: not after this moment, not before the
+    exception took effect (a typing error either way, which the report would carry)."""
+    occurred = datetime.fromisoformat(ctx.payload["occurred_at"])
+    began = ctx.subject.started_on or ctx.subject.effective_on
+    if occurred > ctx.now:
+        raise Invalid.field("occurred_at", "아직 오지 않은 시각입니다. / This time has not come yet.")
+    if occurred.astimezone(KST).date() < began:
+        raise Invalid.field("occurred_at", f"특례가 시작된 {began.isoformat()} 이전입니다. / "
+                                           f"Before the exception began on {began.isoformat()}.")
     _append(ctx, "incidents", {**ctx.payload, "reported_at": ctx.now.isoformat()})
 
 
