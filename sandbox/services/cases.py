@@ -41,6 +41,7 @@ def file_case(rt: Runtime, actor: Actor, process: Any, data: Any) -> int:
         raise Forbidden(f"a {actor.role} may not file a {process}")
     clean = validate_data(process, data)
     now = rt.clock.now()
+    _check_dates(clean, {}, now)
     with rt.uow() as uow:
         s = uow.session
         _check_references(s, actor, process, clean, rules)
@@ -68,6 +69,15 @@ def file_case(rt: Runtime, actor: Actor, process: Any, data: Any) -> int:
         )
         uow.commit()
         return case.id  # type: ignore[return-value]
+
+
+def _check_dates(data: dict[str, Any], before: dict[str, Any], now: Any) -> None:
+    """A designation's requested end lies ahead (checked when it is set or changed: a
+    draft's other edits are not refused because its end has since passed)."""
+    end = data.get("designation_end")
+    if end and end != before.get("designation_end") and end <= now.astimezone(KST).date().isoformat():
+        raise Invalid.field("data.designation_end",
+                            "지정 종료일은 오늘 이후여야 합니다. / Must be a day after today.")
 
 
 def _check_references(s: Any, actor: Actor, process: str, data: dict[str, Any], rules: Any) -> None:
@@ -103,6 +113,11 @@ def update_case(rt: Runtime, actor: Actor, case_id: int, version: Any, data: Any
         if case.state not in EDITABLE:
             raise Conflict(f"a case in '{case.state}' cannot be edited")
         clean = validate_data(case.process, {**case.data, **(data or {})})
+        if clean == case.data:
+            if version != case.version:
+                raise Conflict("stale version: reload the case and apply your change again")
+            return  # nothing changed: no new version, no event
+        _check_dates(clean, case.data, now)
         _check_references(s, actor, case.process, clean, rt.engine.rules(case.rule_set))
         result = s.execute(
             update(Case)

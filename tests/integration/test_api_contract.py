@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from freezegun import freeze_time
 
 from sandbox.services import people as people_service
 from tests.conftest import make_app
@@ -108,6 +109,31 @@ def test_json_no_parser_should_take_is_422_on_the_body_not_500(api, cast, path, 
                           headers={"Authorization": f"Bearer {cast.people.token(SEJONG)}"})
     assert raw.status_code == 422, raw.get_data(as_text=True)[:300]
     assert raw.content_type == PROBLEM and list(raw.get_json()["errors"]) == ["_body"]
+
+
+def test_a_patch_that_changes_nothing_makes_no_new_version(api, cast):
+    case = filed_district(api)
+    same = ok(api.patch(f"/api/v1/cases/{case['id']}", {"version": case["version"], "data": {}}, SEJONG))
+    same = ok(api.patch(f"/api/v1/cases/{case['id']}", {"version": same["version"],
+                                                        "data": {"name": DISTRICT["name"]}}, SEJONG))
+    assert same["version"] == case["version"]
+    assert [e["action"] for e in ok(api.get(f"/api/v1/cases/{case['id']}/history", SEJONG))] == ["file"]
+    ok(api.patch(f"/api/v1/cases/{case['id']}", {"version": case["version"], "data": {"area_km2": 3.3}},
+                 SEJONG))
+    stale = api.patch(f"/api/v1/cases/{case['id']}", {"version": case["version"], "data": {}}, SEJONG)
+    assert stale.status == 409
+
+
+def test_a_designation_end_already_past_is_422(api, cast):
+    with freeze_time("2026-12-03 03:00:00+00:00"):
+        for end in ("2020-01-01", "2026-12-03"):
+            r = api.post("/api/v1/cases", {"process": "district_designation",
+                                           "data": {**DISTRICT, "designation_end": end}}, SEJONG)
+            assert r.status == 422 and list(r.json["errors"]) == ["data.designation_end"], r
+        case = filed_district(api, designation_end="2030-12-31")
+        r = api.patch(f"/api/v1/cases/{case['id']}", {"version": case["version"],
+                                                      "data": {"designation_end": "2026-01-01"}}, SEJONG)
+        assert r.status == 422 and "data.designation_end" in r.json["errors"]
 
 
 def test_a_number_no_column_should_hold_is_422_on_its_field(api, cast):
