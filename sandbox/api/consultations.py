@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from ..services import consultations
 from .auth import current_actor, require_auth, runtime
 from .problems import UNAUTHENTICATED, documenter
-from .schemas import ID_RANGE, ConsultationOut, PageArgs
+from .schemas import CONSULTATION_STATES, ID_RANGE, ConsultationOut, PageArgs
 
 blp = Blueprint("consultations", __name__, url_prefix="/api/v1/consultations",
                 description="Agency consultations")
@@ -33,7 +33,8 @@ _document = documenter(blp, ERRORS)
 
 
 class ConsultationListArgs(PageArgs):
-    state = fields.String(load_default=None)
+    # Checked by services.consultations.list_consultations: an unknown state is 422.
+    state = fields.String(load_default=None, metadata={"enum": CONSULTATION_STATES})
 
 
 class Versioned(Schema):

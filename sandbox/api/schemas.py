@@ -5,7 +5,15 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from ..domain.ids import MAX_ID
-from ..services.cases import FILER_ROLES
+from ..engine.definitions import load_registry
+from ..engine.runtime import WORKFLOWS_DIR
+from ..services.cases import FILER_ROLES, known_states
+from ..services.consultations import CONSULTATION_PROCESSES
+
+# The definitions as data, read once for the spec's enums (the service checks the same).
+_REGISTRY = load_registry(WORKFLOWS_DIR)
+CASE_STATES = known_states(_REGISTRY, FILER_ROLES)
+CONSULTATION_STATES = known_states(_REGISTRY, CONSULTATION_PROCESSES)
 
 __all__ = [
     "ActionPayload",
@@ -42,8 +50,9 @@ class PageArgs(Schema):
 
 
 class CaseListArgs(PageArgs):
-    process = fields.String(load_default=None)
-    state = fields.String(load_default=None)
+    # Checked by services.cases.check_list_filters: an unknown process or state is 422.
+    process = fields.String(load_default=None, metadata={"enum": list(FILER_ROLES)})
+    state = fields.String(load_default=None, metadata={"enum": CASE_STATES})
 
 
 class CaseIn(Schema):

@@ -18,7 +18,10 @@ from .hooks.projects import check_district_reference, link_district_projects
 from .runtime import Runtime
 from .visibility import case_filter, consultation_filter, visible_case
 
-__all__ = ["file_case", "update_case", "fire_action", "list_cases", "history", "EDITABLE"]
+__all__ = [
+    "file_case", "update_case", "fire_action", "list_cases", "history", "EDITABLE", "check_list_filters",
+    "known_states",
+]
 
 # States in which the filer may still change what it filed.
 EDITABLE = ("draft", "supplement_requested", "modification_requested")
@@ -159,6 +162,7 @@ def fire_action(
 def list_cases(
     rt: Runtime, actor: Actor, *, process: str | None, state: str | None, page: int, per_page: int
 ) -> tuple[list[Case], int]:
+    check_list_filters(rt, process, state, FILER_ROLES)
     with rt.uow() as uow:
         query = select(Case).where(case_filter(actor))
         if process:
@@ -170,6 +174,21 @@ def list_cases(
             query.order_by(Case.id.desc()).offset((page - 1) * per_page).limit(per_page)  # type: ignore[union-attr]
         ).all()
         return list(rows), total
+
+
+def known_states(registry: Any, processes: Any) -> list[str]:
+    """Every state of these processes: what a list's ``state`` filter may name (a state of
+    another process than the one filtered just finds nothing)."""
+    return sorted({state for process in processes for state in registry.get(process).states})
+
+
+def check_list_filters(rt: Runtime, process: str | None, state: str | None, processes: Any) -> None:
+    """A filter naming no process or state there is, is a typing error, not an empty list."""
+    if process and process not in processes:
+        raise Invalid.field("process", "알 수 없는 절차입니다. / One of: " + ", ".join(sorted(processes)))
+    known = known_states(rt.engine.registry, processes)
+    if state and state not in known:
+        raise Invalid.field("state", "알 수 없는 상태입니다. / One of: " + ", ".join(sorted(known)))
 
 
 def history(rt: Runtime, actor: Actor, case_id: int) -> list[AuditEvent]:

@@ -18,6 +18,7 @@ from ..adapters.tables import Consultation, Timer
 from ..domain.errors import Invalid
 from ..engine import door
 from ..engine.actors import Actor
+from .cases import check_list_filters
 from .consultation_views import consultation_dict
 from .runtime import Runtime
 from .visibility import consultation_filter, visible_consultation
@@ -30,6 +31,11 @@ __all__ = [
     "answer_supplement",
     "extend",
 ]
+
+
+# The processes a consultation row runs (Consultation.process): plan and district
+# consultations, and rapid confirmation's (Act 49-2).
+CONSULTATION_PROCESSES = ("consultation", "rapid_consultation")
 
 
 def list_consultations(
@@ -48,6 +54,7 @@ def list_consultations(
         .correlate(Consultation)
         .scalar_subquery()
     )
+    check_list_filters(rt, None, state, CONSULTATION_PROCESSES)
     with rt.uow() as uow:
         s = uow.session
         query = select(Consultation).where(consultation_filter(actor))

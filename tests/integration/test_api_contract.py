@@ -111,6 +111,19 @@ def test_json_no_parser_should_take_is_422_on_the_body_not_500(api, cast, path, 
     assert raw.content_type == PROBLEM and list(raw.get_json()["errors"]) == ["_body"]
 
 
+@pytest.mark.parametrize("query, field", [
+    ("/api/v1/cases?process=bogus", "process"),
+    ("/api/v1/cases?state=bogus", "state"),
+    ("/api/v1/consultations?state=designated", "state"),
+])
+def test_a_filter_naming_nothing_that_exists_is_422(api, cast, query, field):
+    r = api.get(query, SECRETARIAT)
+    assert r.status == 422 and list(r.json["errors"]) == [field], r
+    listed = ok(api.get("/api/v1/cases?process=district_designation&state=designated", SECRETARIAT))
+    assert listed["total"] == 0
+    assert ok(api.get("/api/v1/consultations?state=overdue", SECRETARIAT)) == []
+
+
 def test_a_patch_that_changes_nothing_makes_no_new_version(api, cast):
     case = filed_district(api)
     same = ok(api.patch(f"/api/v1/cases/{case['id']}", {"version": case["version"], "data": {}}, SEJONG))
