@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, send_file
+from flask import Blueprint, abort, current_app, flash, redirect, send_file
 from flask import request as req
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,7 +36,7 @@ KINDS: list[tuple[str, Any]] = [
 @bp.route("/cases/<int:case_id>/attachments", methods=["POST"])
 @roles("applicant", "local_government", "secretariat")
 def upload(case_id: int) -> Any:
-    from .cases import render_case  # the case page shows the form's errors
+    from .cases import render_case as shown_again  # the case page shows the form's errors
 
     upload_ = req.files.get("file")
     kind = req.form.get("kind") or None
@@ -46,7 +46,7 @@ def upload(case_id: int) -> Any:
     if kind not in {k for k, _label in KINDS}:
         errors["kind"] = [_("Choose what the file is")]
     if errors:
-        return render_case(case_id, 422, upload_errors=errors, upload_values=req.form)
+        return shown_again(case_id, 422, upload_errors=errors, upload_values=req.form)
     limit = current_app.config["MAX_ATTACHMENT_BYTES"]
     data = upload_.stream.read(limit + 1)  # type: ignore[union-attr]
     try:
@@ -55,19 +55,13 @@ def upload(case_id: int) -> Any:
     except NotFound:
         abort(404)
     except Invalid as exc:
-        return render_case(case_id, 422, upload_errors=exc.errors, upload_values=req.form)
+        return shown_again(case_id, 422, upload_errors=exc.errors, upload_values=req.form)
     except (attachments.TooLarge, attachments.UnsupportedType) as exc:
-        return render_case(case_id, exc.status, upload_values=req.form,
+        return shown_again(case_id, exc.status, upload_values=req.form,
                            upload_errors={"file": [bilingual(exc.detail)]})
     except (Conflict, Forbidden) as exc:
         return flash_error(exc, back_to_case(case_id))
     flash(_("The file is attached."), "success")
-    return _redirect(case_id)
-
-
-def _redirect(case_id: int) -> Any:
-    from flask import redirect
-
     return redirect(back_to_case(case_id) + "#attachments-title")
 
 

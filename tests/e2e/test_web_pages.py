@@ -263,6 +263,17 @@ def test_a_file_attached_after_a_supplement_request_leaves_the_request_on_top(ap
     assert "Sha256" not in page and "파일 첨부" in page  # in the history, by its name
 
 
+def test_an_upload_error_is_summarised_at_the_top_of_the_case_page(api, client, cast):
+    case = ok(api.post("/api/v1/cases", {"process": "district_designation", "data": DISTRICT},
+                       SEJONG), 201)
+    sign_in(client, SEJONG)
+    token = csrf_token(client, f"/cases/{case['id']}")
+    empty = client.post(f"/cases/{case['id']}/attachments", data={"csrf_token": token})
+    shown = empty.get_data(as_text=True)
+    assert empty.status_code == 422 and 'href="#f-file"' in shown and 'href="#f-kind"' in shown
+    assert shown.index("error-summary") < shown.index('class="status-line"')  # seen at once
+
+
 def test_page_numbers_and_ids_no_column_can_hold_are_not_a_500(client, cast):
     """A ?page= or an id of 10^20 once reached the database driver and failed there."""
     huge = 10**20
