@@ -83,11 +83,12 @@ def test_a_plan_is_filed_with_its_district_and_exceptions(app, api, cast, frozen
     assert response.status_code == 200, response.headers.get("Location")
     check = _text(response)
     assert "개인정보 보호법" in check and district["reference"] in check
+    assert "해당 지방자치단체가 사업계획을 검토" in check  # a plan's next step is the local review
     filed = post(client, f"{draft}/check", {})
     assert "/filed" in filed.headers["Location"]
     confirmation = _text(client.get(filed.headers["Location"]))
     reference = re.search(r"SB-\d{4}-\d{6}", confirmation)
-    assert reference
+    assert reference and "법 제49조제2항" in confirmation
     case_id = int(filed.headers["Location"].split("/")[2])
     case = ok(api.get(f"/api/v1/cases/{case_id}", APPLICANT))
     assert case["state"] == "local_government_review"
