@@ -174,6 +174,7 @@ DEADLINES: dict[str, Any] = {
     "close_due": _l("Ministry's reply due"),
     "pending": _l("running"),
     "paused": _l("paused"),
+    "fired": _l("passed"),
 }
 POSITIONS: dict[str, Any] = {
     "consent": _l("Consent"),

@@ -8,6 +8,7 @@ approved plan) to the case page.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request
@@ -120,6 +121,25 @@ def show(case_id: int) -> Any:
     return render_case(case_id)
 
 
+def _deadline_rows(case: dict[str, Any], definition: Any) -> list[dict[str, Any]]:
+    """The deadlines table of the case page, as the lists count them: those running or
+    paused; when none runs, the state's own deadline that has passed (the lists show it as
+    overdue too); and each open consultation's reply deadline, by agency."""
+    rows = [{**d, "agency": None} for d in case["deadlines"] if d["status"] in ("pending", "paused")]
+    if not rows:
+        own = {t.kind for t in definition.timers if case["state"] in t.starts_in}
+        passed = [d for d in case["deadlines"] if d["status"] == "fired" and d["kind"] in own]
+        rows += [{**d, "agency": None} for d in passed[-1:]]
+    for c in case["consultations"]:
+        if c["state"] in ("open", "awaiting_supplement", "overdue") and c["due_at"]:
+            # due_at is 00:00 KST after the last day (domain.periods.deadline_instant)
+            last = (datetime.fromisoformat(c["due_at"]).astimezone(KST) - timedelta(days=1)).date()
+            status = "paused" if c["paused"] else "fired" if c["state"] == "overdue" else "pending"
+            rows.append({"kind": "reply_due", "last_day": last.isoformat(), "due_at": c["due_at"],
+                         "status": status, "agency": c["agency"]})
+    return rows
+
+
 def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
     """The case page; ``extra`` carries the upload form's errors when it is shown again."""
     case = _describe(case_id)
@@ -146,7 +166,7 @@ def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
         may_attach=attachments.may_attach(rt(), actor(), case_id), attachment_kinds=KINDS,
         upload_errors=uploaded[0], upload_summary=uploaded[1],
         upload_values=extra.pop("upload_values", {}), status=status,
-        orgs=org_names(), definition=definition,
+        orgs=org_names(), definition=definition, deadline_rows=_deadline_rows(case, definition),
         diagram=Markup(render_svg(definition, case["state"], lang())),  # noqa: S704 - escaped in render_svg
         editable=case["state"] in cases.EDITABLE and actor().role in definition.filer_roles
         and actor().org == case["filer_org"],

@@ -5,6 +5,7 @@ and a label for every input."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -261,6 +262,25 @@ def test_a_file_attached_after_a_supplement_request_leaves_the_request_on_top(ap
     latest = page.split('id="latest-title"', 1)[1].split("</section>", 1)[0]
     assert "보완 요청" in latest and "구역 경계 도면" in latest
     assert "Sha256" not in page and "파일 첨부" in page  # in the history, by its name
+
+
+def test_the_case_page_lists_the_deadlines_the_lists_count(api, app, client, cast, frozen):
+    """The reply deadlines of a district's consultations, by agency; and when the state's
+    own deadline has passed and nothing else runs, that one, as the lists show it."""
+    from tests.support.flows import district_in_consultation, district_in_resident_opinion, fire_timers
+
+    consulting = district_in_consultation(api, app, frozen, ["KNPA"])
+    sign_in(client, SECRETARIAT)
+    table = client.get(f"/cases/{consulting['id']}").get_data(as_text=True).split(
+        'id="deadlines-title"', 1)[1].split("</section>", 1)[0]
+    assert "기관 회신 기한 — 경찰청" in table and "진행 중" in table
+    noticed = district_in_resident_opinion(api)
+    frozen.tick(timedelta(days=45))
+    fire_timers(app)  # the notice period is over; the secretariat has not moved on yet
+    sign_in(client, SECRETARIAT)  # 45 days on, the session has ended
+    table = client.get(f"/cases/{noticed['id']}").get_data(as_text=True).split(
+        'id="deadlines-title"', 1)[1].split("</section>", 1)[0]
+    assert "주민 의견" in table and "일 경과" in table and "지남" in table, table
 
 
 def test_an_upload_error_is_summarised_at_the_top_of_the_case_page(api, client, cast):
