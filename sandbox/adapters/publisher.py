@@ -29,10 +29,6 @@ class Publisher(Protocol):
     def publish(self, items: Iterable[Item]) -> None: ...
 
 
-# Where each open savepoint's outbox items begin (a savepoint rolled back drops its own).
-MARKS_KEY = "sandbox.outbox_marks"
-
-
 # Where each open savepoint's outbox items begin, so a savepoint rolled back drops only
 # its own (the timer sweep fires each timer in a savepoint and goes on after a failure).
 MARKS_KEY = "sandbox.outbox_marks"
