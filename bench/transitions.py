@@ -198,6 +198,7 @@ class ReplayLoad:
 
         self.conn = psycopg.connect(libpq_url(url), autocommit=True)
         self.transitions, self.next = transitions, 0
+        self.stamps: dict[int, int] = {}  # case id -> its row's stamp after the last move
 
     def run(self, n: int) -> float:
         import psycopg
@@ -209,15 +210,24 @@ class ReplayLoad:
         conn = self.conn
         TUPLES_OK = psycopg.pq.ExecStatus.TUPLES_OK  # noqa: N806
         start, cpu = time.perf_counter(), time.process_time()
+        stamps = self.stamps
         for statements in chunk:
             for query, params in statements:
+                if isinstance(params, dict) and "g_stamp" in params and params["b_id"] in stamps:
+                    # A move on a kept case checks the row's stamp (adapters.snapshots): the
+                    # copy's rows carry the stamps this replay's own moves gave them.
+                    params = {**params, "g_stamp": stamps[params["b_id"]]}
                 with conn.cursor() as cur:
                     cur.execute(query, params, prepare=True)
                     # Every statement of the engine's lone path returns a row (the case,
                     # the move's RETURNING); none means the copy has diverged.
                     result = cur.pgresult
-                    if result is not None and result.status == TUPLES_OK and cur.fetchone() is None:
-                        raise RuntimeError(f"replay diverged at {query[:60]!r}")
+                    if result is not None and result.status == TUPLES_OK:
+                        row = cur.fetchone()
+                        if row is None:
+                            raise RuntimeError(f"replay diverged at {query[:60]!r}")
+                        if query.startswith("WITH moved"):
+                            stamps[params["b_id"]] = row[1]
         self.cpu = time.process_time() - cpu
         return time.perf_counter() - start
 

@@ -17,13 +17,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from psycopg import _queries as psycopg_queries
 from sqlalchemy import exc, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.base import instance_state, manager_of_class
 
 from .db import LONE_WRITE, held_connection, lone_wrote_nothing, run_lone_rule
+from .snapshots import set_stamp, stamp_column
 
 __all__ = ["Direct", "DirectLoad"]
+
+# psycopg caches a statement's conversion to PostgreSQL's placeholders only up to 4,096
+# characters and 50 parameters, a guard against ORM statements of ever new shapes. Ours are
+# a few dozen fixed shapes, the longest a move with its deadline, reminders, notification
+# and document (about 4,200 characters): uncached, each call parses it again (0.3 ms).
+psycopg_queries.MAX_CACHED_STATEMENT_LENGTH = max(psycopg_queries.MAX_CACHED_STATEMENT_LENGTH, 8192)
+psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = max(psycopg_queries.MAX_CACHED_STATEMENT_PARAMS, 80)
 
 
 class Direct:
@@ -76,7 +85,7 @@ class Direct:
 class DirectLoad:
     """``SELECT`` of one model's row by a condition, as a ``Direct`` statement, giving back
     the persistent ORM object (the one already in the session's identity map, if any, as
-    ``session.get`` does)."""
+    ``session.get`` does), with the row's stamp when it is new (adapters.snapshots)."""
 
     def __init__(self, model: type, condition: Any, dialect: Any) -> None:
         self.manager = manager_of_class(model)
@@ -84,7 +93,8 @@ class DirectLoad:
         table = mapper.local_table
         self.keys = [mapper.get_property_by_column(c).key for c in table.c]
         self.primary_key = [list(table.c).index(c) for c in mapper.primary_key]
-        self.statement = Direct(select(*table.c).where(condition), dialect)
+        self.statement = Direct(select(*table.c, stamp_column(table)).where(condition),
+                                dialect)
 
     def one(self, session: Session, params: dict[str, Any]) -> Any:
         row = self.statement.run(session, params)
@@ -95,7 +105,8 @@ class DirectLoad:
         if held is not None:
             return held
         instance = self.manager.new_instance()
-        instance_state(instance).dict.update(zip(self.keys, row, strict=True))
+        instance_state(instance).dict.update(zip(self.keys, row[:-1], strict=True))
         make_transient_to_detached(instance)
         session.add(instance)
+        set_stamp(instance, row[-1])
         return instance

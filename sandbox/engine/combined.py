@@ -40,6 +40,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..adapters.db import LONE_WRITE
 from ..adapters.direct import Direct
+from ..adapters.snapshots import stamp_column
 from ..adapters.tables import AuditEvent, Document, Timer
 from . import documents, notify, timers
 from .audit import NewEvent
@@ -96,7 +97,9 @@ def _documents(count: int, source: Any) -> Any:
 
 def _build(write: Any, starts: tuple[int, ...], cancel: bool, shapes: tuple[str, ...],
            exclude: bool, papers: int) -> Any:
-    moved = write.returning(literal_column("1").label("moved")).cte("moved")
+    # The row's new stamp, for this process to act on the case next without reading it.
+    stamp = stamp_column(write.table).label("stamp")
+    moved = write.returning(literal_column("1").label("moved"), stamp).cte("moved")
     gate = select(moved.c.moved)
     e = _EVENT.c
     event = {"case_id": _CASE_ID, "seq": bindparam("b_new_seq", type_=Integer), "at": _NOW,
@@ -123,7 +126,7 @@ def _build(write: Any, starts: tuple[int, ...], cancel: bool, shapes: tuple[str,
                                       parent_id=None))
             parts.append(insert(_TIMER).from_select(
                 columns, rows[0] if len(rows) == 1 else union_all(*rows)).cte(f"reminders{i}"))
-    columns = [moved.c.moved]
+    columns = [moved.c.moved, moved.c.stamp]
     if shapes:
         notes = notify.insert_select("postgresql", shapes, exclude, gate, _CASE_ID, _NOW).cte("notes")
         parts.append(notes)
@@ -195,7 +198,8 @@ def move_case(ctx: FireContext, write: Any, params: dict[str, Any], event: NewEv
     if row is None:
         ctx.started.clear()
         return "missed"
-    notes = row[1] if shapes else None
+    ctx.stamp = row[1]
+    notes = row[2] if shapes else None
     if notes:
         notify.stash(session, "notification", notes)
     issued = row[-1] if papers else None

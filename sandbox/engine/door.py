@@ -25,6 +25,7 @@ from . import audit, combined, documents, notify, timers
 from .access import holds
 from .actors import Actor
 from .definitions import Definition, TransitionDef
+from .gates import Gate, Unverified, gated
 from .hooks import EFFECTS, GUARDS
 from .messages import transition_message
 from .payload import clean_payload
@@ -82,6 +83,10 @@ class FireContext:
     then: list[Callable[[], Any]] = field(default_factory=list)
     # The deadlines this transition started, with their last days (documents state them).
     started: dict[str, date] = field(default_factory=dict)
+    # A further condition of the move, when the case was not read this time (engine/gates).
+    gate: Gate | None = None
+    # The case row's stamp as the one-statement move left it (adapters.snapshots).
+    stamp: int | None = None
 
     @property
     def rules(self) -> RuleSet:
@@ -104,6 +109,7 @@ def fire(
     *,
     expected_version: int | None = None,
     case: Case | None = None,
+    gate: Gate | None = None,
 ) -> FireContext:
     subject_type = SUBJECT_TYPES[type(subject)]
     definition = engine.definition(subject)
@@ -135,7 +141,7 @@ def fire(
         clean = clean_payload(transition.payload, raw, is_agency)
         ctx = FireContext(
             session, engine, now, actor, case, subject, subject_type, definition, transition,
-            clean, raw, subject.state, transition.dest_from(subject.state),
+            clean, raw, subject.state, transition.dest_from(subject.state), gate=gate,
         )
         reason = next((r for g in transition.guards if (r := GUARDS[g](ctx))), None)
         if reason is None:
@@ -149,6 +155,8 @@ def fire(
         if finished:  # written in one statement: timers, notifications, documents
             return ctx
     else:
+        if gate is not None:
+            raise Unverified("only a case's move without effects carries a gate")
         _write(ctx)
         for name in transition.effects:
             EFFECTS[name](ctx)
@@ -213,7 +221,12 @@ def _write_with_event(ctx: FireContext) -> tuple[str, bool]:
     event = audit.new_event(head, **_event_fields(ctx))
     params = {**_write_params(ctx), "b_seq": head.seq, "b_new_seq": event.seq,
               "b_head": event.hash}
-    outcome = combined.move_case(ctx, _WRITE_WITH_HEAD, params, event)
+    write = _WRITE_WITH_HEAD
+    if ctx.gate is not None:
+        write, params = gated(write, ctx.gate), {**params, **ctx.gate.params}
+    outcome = combined.move_case(ctx, write, params, event)
+    if ctx.gate is not None and outcome != "done":
+        raise Unverified(f"the gated move was {outcome}")
     if outcome == "unfit":
         written = ctx.session.execute(_WRITE_WITH_HEAD, params).rowcount == 1  # type: ignore[attr-defined]
         if written:

@@ -6,17 +6,19 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from ..adapters import snapshots
 from ..adapters.tables import AuditEvent, Case, Consultation, Organisation
 from ..domain.calendar import KST
-from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
+from ..domain.errors import Conflict, DomainError, Forbidden, Invalid
 from ..domain.ids import MAX_ID
 from ..engine import audit, door, timers
 from ..engine.actors import Actor
+from ..engine.gates import Unverified
 from .case_data import validate_data
 from .exceptions import subject_for
 from .hooks.projects import check_district_reference, link_district_projects
 from .runtime import Runtime
-from .visibility import case_filter, consultation_filter, visible_case
+from .visibility import case_filter, consultation_filter, unchanged_and_visible, visible_case
 
 __all__ = [
     "file_case", "update_case", "fire_action", "list_cases", "history", "EDITABLE", "check_list_filters",
@@ -151,12 +153,41 @@ def fire_action(
         raise Invalid.field("version", "must be an integer")
     # Lone: when the move is one statement it commits by itself (adapters.db.UnitOfWork).
     with rt.uow(lone=True) as uow:
+        kept = snapshots.take(uow.session, Case, case_id, version) if version is not None else None
+        if kept is not None and _fire_on_kept(rt, uow, actor, kept, action, payload):
+            return
         case = visible_case(uow.session, actor, case_id)
-        # An approved plan's later actions belong to its special exception (its own version).
-        subject = subject_for(uow.session, rt.engine, case, action)
-        door.fire(uow.session, rt.engine, rt.clock.now(), actor, subject, action, payload,
-                  expected_version=version, case=case)
-        uow.commit()
+        _fire_on(rt, uow, actor, case, action, payload, version)
+
+
+def _fire_on_kept(rt: Runtime, uow: Any, actor: Actor, case: Case, action: str,
+                  payload: dict[str, Any]) -> bool:
+    """Fire on the case as this process last saw it at the version the caller read, not
+    reading it again; its move writes only if the row is still that one and the caller may
+    see it (visibility.unchanged_and_visible). False if that could not be verified, or the
+    action failed on the kept case: then nothing was written, and the caller reads the case
+    and fires again (which answers as it would have answered at first)."""
+    gate = unchanged_and_visible(actor, snapshots.stamp_of(case))  # type: ignore[arg-type]
+    try:
+        _fire_on(rt, uow, actor, case, action, dict(payload), case.version, gate)
+    except (DomainError, Unverified):
+        uow.rollback()
+        uow.session.expunge_all()
+        return False
+    return True
+
+
+def _fire_on(rt: Runtime, uow: Any, actor: Actor, case: Case, action: str,
+             payload: dict[str, Any], version: int | None, gate: Any = None) -> None:
+    # An approved plan's later actions belong to its special exception (its own version).
+    subject = subject_for(uow.session, rt.engine, case, action)
+    ctx = door.fire(uow.session, rt.engine, rt.clock.now(), actor, subject, action, payload,
+                    expected_version=version, case=case, gate=gate)
+    if ctx.stamp is not None:  # moved in one statement: the next action need not read it
+        snapshots.keep(uow.session, case, ctx.stamp, handed_over=True)
+    else:
+        snapshots.forget(uow.session, Case, case.id)
+    uow.commit()
 
 
 def list_cases(
@@ -209,6 +240,5 @@ def history(rt: Runtime, actor: Actor, case_id: int) -> list[AuditEvent]:
 def get_case(rt: Runtime, actor: Actor, case_id: int) -> Case:
     with rt.uow() as uow:
         case = visible_case(uow.session, actor, case_id)
-        if case is None:
-            raise NotFound("no such case")
+        snapshots.keep(uow.session, case)  # the caller's next action need not read it again
         return case

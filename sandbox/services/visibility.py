@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, bindparam, exists, select, true
+from sqlalchemy import BigInteger, Integer, String, and_, bindparam, exists, select, true
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from ..adapters.direct import DirectLoad
+from ..adapters.snapshots import stamp_column
 from ..adapters.tables import AgendaItem, Case, Consultation
 from ..domain.errors import NotFound
 from ..engine.actors import Actor
+from ..engine.gates import Gate
 
-__all__ = ["case_filter", "visible_case", "consultation_filter", "visible_consultation", "DRAFT"]
+__all__ = ["case_filter", "visible_case", "consultation_filter", "visible_consultation", "DRAFT",
+           "unchanged_and_visible"]
 
 # Where every case process starts (each definition's ``initial``; tests/unit/test_definitions).
 DRAFT = "draft"
@@ -63,6 +66,18 @@ def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     if case is None:
         raise NotFound("no such case")
     return case
+
+
+def unchanged_and_visible(actor: Actor, stamp: int) -> Gate:
+    """The gate of a move on a case kept from before instead of read (adapters.snapshots):
+    the row must still be the one kept, and the caller must still be allowed to see it."""
+    return Gate(("visible", actor.role), lambda: _unchanged_and_visible(actor.role),
+                {"g_stamp": stamp, "g_org": actor.org})
+
+
+def _unchanged_and_visible(role: str) -> ColumnElement[bool]:
+    return and_(stamp_column(Case.__table__) == bindparam("g_stamp", type_=BigInteger),  # type: ignore[attr-defined]
+                _case_filter(role, bindparam("g_org", type_=String)))
 
 
 def consultation_filter(actor: Actor) -> ColumnElement[bool]:
