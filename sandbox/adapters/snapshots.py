@@ -65,9 +65,11 @@ _KEPT_LOCK = threading.Lock()
 
 def _kept(session: Session, model: type) -> _Kept:
     engine = session.get_bind()
-    with _KEPT_LOCK:
-        by_model = _KEPT.setdefault(engine, {})
-        return by_model.setdefault(model, _Kept())
+    kept = _KEPT.get(engine, {}).get(model)
+    if kept is None:
+        with _KEPT_LOCK:
+            kept = _KEPT.setdefault(engine, {}).setdefault(model, _Kept())
+    return kept
 
 
 @functools.cache

@@ -101,16 +101,21 @@ class Definition:
     filer_roles: tuple[str, ...] = ()
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
-    @property
+    # The door asks these on every transition: indexed once (a definition never changes).
+    @cached_property
     def triggers(self) -> frozenset[str]:
         return frozenset(t.trigger for t in self.transitions)
 
+    @cached_property
+    def _by_trigger(self) -> Mapping[str, tuple[TransitionDef, ...]]:
+        return {name: tuple(t for t in self.transitions if t.trigger == name) for name in self.triggers}
+
     def roles_for(self, trigger: str) -> frozenset[str]:
-        return frozenset(r for t in self.transitions if t.trigger == trigger for r in t.roles)
+        return frozenset(r for t in self._by_trigger.get(trigger, ()) for r in t.roles)
 
     def candidates(self, trigger: str, state: str) -> list[TransitionDef]:
         """Transitions for ``trigger`` out of ``state``, in file order (first match wins)."""
-        return [t for t in self.transitions if t.trigger == trigger and state in t.sources]
+        return [t for t in self._by_trigger.get(trigger, ()) if state in t.sources]
 
     def asked(self, trigger: str) -> bool:
         """Whether someone waits for this action (see TransitionDef.own_initiative)."""

@@ -154,14 +154,14 @@ def fire_action(
     # Lone: when the move is one statement it commits by itself (adapters.db.UnitOfWork).
     with rt.uow(lone=True) as uow:
         kept = snapshots.take(uow.session, Case, case_id, version) if version is not None else None
-        if kept is not None and _fire_on_kept(rt, uow, actor, kept, action, payload):
+        if kept is not None and _fire_on_kept(rt, uow, actor, kept, action, payload, version):
             return
         case = visible_case(uow.session, actor, case_id)
         _fire_on(rt, uow, actor, case, action, payload, version)
 
 
 def _fire_on_kept(rt: Runtime, uow: Any, actor: Actor, case: Case, action: str,
-                  payload: dict[str, Any]) -> bool:
+                  payload: dict[str, Any], version: int) -> bool:
     """Fire on the case as this process last saw it at the version the caller read, not
     reading it again; its move writes only if the row is still that one and the caller may
     see it (visibility.unchanged_and_visible). False if that could not be verified, or the
@@ -169,7 +169,7 @@ def _fire_on_kept(rt: Runtime, uow: Any, actor: Actor, case: Case, action: str,
     and fires again (which answers as it would have answered at first)."""
     gate = unchanged_and_visible(actor, snapshots.stamp_of(case))  # type: ignore[arg-type]
     try:
-        _fire_on(rt, uow, actor, case, action, dict(payload), case.version, gate)
+        _fire_on(rt, uow, actor, case, action, dict(payload), version, gate)
     except (DomainError, Unverified):
         uow.rollback()
         uow.session.expunge_all()
