@@ -118,10 +118,13 @@ def test_district_documents_render_in_korean_with_their_facts(api, app, cast):
         DISTRICT["plan_summary"])
     assert consulted_on.isoformat() == "2026-10-15"
     has(requests, "2026년 11월 16일(월)")  # 30 days from Thu 10-15: Sat 11-14 → Mon 11-16
-    has(texts["committee_agenda"][0], "부의안건", "제7차 국가스마트도시위원회", ref, *CONDITIONS)
+    has(texts["committee_agenda"][0], "부의안건", "제7차 국가스마트도시위원회", ref, *CONDITIONS,
+        "조건부 의결", "approve with conditions")
     resolution = texts["committee_resolution"][0]
-    has(resolution, "의결서", ref, "조건부 의결", "가결", *CONDITIONS, "시행령 제26조제2항",
-        "Enrolled4명", "Recused1명", "Present4명", "찬성3·반대1·기권0")
+    has(resolution, "의결서", ref, "조건부 의결", "(approve with conditions)", "가결", *CONDITIONS,
+        "시행령 제26조제2항", "Enrolled4명", "Recused1명", "Present4명", "찬성3·반대1·기권0")
+    # The proposal in words, in both languages, never its code.
+    assert "approve_with_conditions" not in resolution + texts["committee_agenda"][0]
     notice = texts["designation_notice"][0]
     has(notice, "스마트규제혁신지구 지정 고시", DISTRICT["name"], "세종특별자치시", ref,
         "2030년 12월 31일", *CONDITIONS, "찬성3·반대1·기권0", "2.7 km²")
