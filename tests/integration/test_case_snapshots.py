@@ -7,11 +7,10 @@ behind the process's back from there too, the way another process or a hand-run 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from sandbox.adapters import snapshots
 from sandbox.adapters.tables import AuditEvent, Case
@@ -22,30 +21,9 @@ from sandbox.engine.gates import Unverified
 from sandbox.services import cases as case_service
 from sandbox.services.visibility import unchanged_and_visible
 from tests.support.flows import DISTRICT
-from tests.support.people import People
 from tests.support.wire import tracing
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def other(postgres_only_url: str) -> Iterator[Any]:
-    """A second connection, outside the app's pool."""
-    engine = create_engine("postgresql+psycopg://" + postgres_only_url.split("://", 1)[1])
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def actors(pg_app: Any) -> dict[str, Actor]:
-    people = People(pg_app.extensions["sandbox"])
-
-    def actor(email: str, role: str, org: str) -> Actor:
-        return Actor(people.user(email, role, org, email.split("@")[0]), role, org, email)
-
-    return {"filer": actor("lg@sejong.go.kr", "local_government", "sejong"),
-            "secretariat": actor("sec@molit.go.kr", "secretariat", "MOLIT"),
-            "stranger": actor("lg@busan.go.kr", "local_government", "busan")}
 
 
 def kept_case(rt: Any, actors: dict[str, Actor]) -> int:

@@ -7,12 +7,11 @@ crosses the wire with libpq's trace.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, exc, select, text, update
+from sqlalchemy import exc, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from sandbox.adapters import snapshots
@@ -25,31 +24,9 @@ from sandbox.engine.actors import Actor
 from sandbox.services import cases as case_service
 from sandbox.services.visibility import visible_case
 from tests.support.flows import DISTRICT
-from tests.support.people import People
 from tests.support.wire import tracing
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def other(postgres_only_url: str) -> Iterator[Any]:
-    """A second connection, outside the app's pool: it sees only what is committed."""
-    engine = create_engine("postgresql+psycopg://" + postgres_only_url.split("://", 1)[1])
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def actors(pg_app: Any) -> dict[str, Actor]:
-    """The people these tests need, as the engine sees them (on the PostgreSQL app)."""
-    people = People(pg_app.extensions["sandbox"])
-
-    def actor(email: str, role: str, org: str) -> Actor:
-        return Actor(people.user(email, role, org, email.split("@")[0]), role, org, email)
-
-    return {"filer": actor("lg@sejong.go.kr", "local_government", "sejong"),
-            "secretariat": actor("sec@molit.go.kr", "secretariat", "MOLIT"),
-            "stranger": actor("lg@busan.go.kr", "local_government", "busan")}
 
 
 def submitted_case(rt: Any, actors: dict[str, Actor]) -> int:
