@@ -21,6 +21,7 @@ from sandbox.engine.gates import Unverified
 from sandbox.services import cases as case_service
 from sandbox.services.visibility import unchanged_and_visible
 from tests.support.flows import DISTRICT
+from tests.support.moves import note_on
 from tests.support.wire import tracing
 
 pytestmark = pytest.mark.postgres
@@ -105,12 +106,7 @@ def test_an_event_appended_meanwhile_is_chained_before_the_move(pg_app, actors, 
     """Another event on the case (a note, a comment) moves its chain, not its version."""
     rt = pg_app.extensions["sandbox"]
     case_id = kept_case(rt, actors)
-    with rt.uow() as side:
-        audit.append_event(side.session, case_id=case_id, at=rt.clock.now(),
-                           actor=actors["secretariat"], action="note", tag="case:note",
-                           subject="case", from_state="submitted", to_state="submitted",
-                           payload={"text": "검토 중"})
-        side.commit()
+    note_on(rt, case_id, actors["secretariat"])
     case_service.fire_action(rt, actors["secretariat"], case_id, "request_supplement",
                              {"items": "도면", "version": 4})
     assert seen_by(other, case_id) == ("supplement_requested", 5, [

@@ -24,6 +24,7 @@ from sandbox.engine.actors import Actor
 from sandbox.services import cases as case_service
 from sandbox.services.visibility import visible_case
 from tests.support.flows import DISTRICT
+from tests.support.moves import note_on
 from tests.support.wire import tracing
 
 pytestmark = pytest.mark.postgres
@@ -150,12 +151,7 @@ def test_a_move_after_the_chain_moved_appends_under_the_lock(pg_app, actors, oth
     case_id = submitted_case(rt, actors)
     with rt.uow(lone=True) as uow:
         case = visible_case(uow.session, actors["secretariat"], case_id)
-        with rt.uow() as side:
-            audit.append_event(side.session, case_id=case_id, at=rt.clock.now(),
-                               actor=actors["secretariat"], action="note", tag="case:note",
-                               subject="case", from_state="submitted", to_state="submitted",
-                               payload={"text": "검토 중"})
-            side.commit()
+        note_on(rt, case_id, actors["secretariat"])
         door.fire(uow.session, rt.engine, rt.clock.now(), actors["secretariat"], case,
                   "request_supplement", {"items": "도면"})
         uow.commit()

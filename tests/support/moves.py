@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
+from sandbox.engine import audit
 from sandbox.engine.actors import Actor
 from tests.support.people import People
 
-__all__ = ["actors", "other"]
+__all__ = ["actors", "other", "note_on"]
 
 
 @pytest.fixture
@@ -34,3 +35,13 @@ def actors(pg_app: Any) -> dict[str, Actor]:
     return {"filer": actor("lg@sejong.go.kr", "local_government", "sejong"),
             "secretariat": actor("sec@molit.go.kr", "secretariat", "MOLIT"),
             "stranger": actor("lg@busan.go.kr", "local_government", "busan")}
+
+
+def note_on(rt: Any, case_id: int, actor: Actor) -> None:
+    """Someone's note on a submitted case, committed on its own: the case's audit chain moves,
+    its state and version do not."""
+    with rt.uow() as side:
+        audit.append_event(side.session, case_id=case_id, at=rt.clock.now(), actor=actor,
+                           action="note", tag="case:note", subject="case",
+                           from_state="submitted", to_state="submitted", payload={"text": "검토 중"})
+        side.commit()
