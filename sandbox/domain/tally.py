@@ -18,9 +18,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 __all__ = [
-    "MODES", "CHOICES", "OUTCOME_PASSED", "OUTCOME_NOT_PASSED", "OUTCOME_NO_QUORUM",
+    "MAX_STANDING_MEMBERS", "MODES", "CHOICES", "OUTCOME_PASSED", "OUTCOME_NOT_PASSED", "OUTCOME_NO_QUORUM",
     "Tally", "compute_tally", "outcome_of",
 ]  # fmt: skip
+
+# Act 23(2): the committee's own members, at most (the per-item members of 23(3) come on top).
+MAX_STANDING_MEMBERS = 30
 
 MODES = frozenset({"in_person", "written"})
 CHOICES = frozenset({"for", "against", "abstain"})

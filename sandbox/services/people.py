@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..adapters.tables import ApiToken, Organisation, User
 from ..domain.errors import Invalid, Unauthenticated
+from ..domain.tally import MAX_STANDING_MEMBERS
 from ..engine.actors import ROLES, Actor
 from .runtime import Runtime
 
@@ -94,7 +96,9 @@ def create_user(
     if errors:
         raise Invalid(errors)
     with rt.uow() as uow:
-        org_row = uow.session.get(Organisation, org)
+        # Locked: two members added at once are counted one after the other (Act 23(2) cap).
+        org_row = uow.session.scalars(
+            select(Organisation).where(Organisation.code == org).with_for_update()).first()
         if org_row is None and role == "applicant":
             # An applicant's --org names its company; a new code creates it.
             ko = (org_name or "").strip() or org
@@ -104,6 +108,8 @@ def create_user(
         if org_row is None or org_row.kind != ROLE_ORG_KIND[role]:
             raise Invalid.field("org", f"a {role} belongs to an organisation of kind "
                                        f"{ROLE_ORG_KIND[role]}")
+        if role == "committee_member":
+            _check_room_on_the_committee(uow.session)
         user = User(
             email=email.strip().lower(), name=name.strip(), role=role, org_code=org,
             password_hash=hash_password(password), created_at=rt.clock.now(),
@@ -114,6 +120,14 @@ def create_user(
         except IntegrityError:
             raise Invalid.field("email", "already registered") from None
         return user
+
+
+def _check_room_on_the_committee(session: Any) -> None:
+    members = session.scalar(select(func.count()).select_from(User).where(
+        User.role == "committee_member", User.active == True))  # noqa: E712
+    if members >= MAX_STANDING_MEMBERS:
+        raise Invalid.field("role", f"위원회 위원은 {MAX_STANDING_MEMBERS}명 이내입니다(법 제23조제2항). / "
+                                    f"The committee has at most {MAX_STANDING_MEMBERS} members (Act 23(2)).")
 
 
 def authenticate(rt: Runtime, email: str, password: str) -> User:

@@ -392,3 +392,34 @@ def test_openapi_documents_the_committee(api):
     assert "requestBody" in items
     assert {"/api/v1/items/{item_id}/vote", "/api/v1/items/{item_id}/recusal",
             "/api/v1/meetings/{meeting_id}/attendance"} <= set(spec["paths"])
+
+
+def test_the_committee_has_at_most_30_members(app):
+    """Act 23②: up to 30 members; a 31st is refused until someone leaves."""
+    from sqlalchemy import select, update
+
+    from sandbox.domain.errors import Invalid
+    from sandbox.services.people import create_user
+
+    rt = app.extensions["sandbox"]
+    with rt.uow() as uow:  # 29 members already (their passwords are never used here)
+        uow.session.add_all([User(email=f"m{n}@molit.go.kr", name=f"위원 {n}", role="committee_member",
+                                  org_code="MOLIT", password_hash="-", created_at=rt.clock.now())
+                             for n in range(29)])
+        uow.commit()
+
+    def member(n: int) -> User:
+        return create_user(rt, email=f"new{n}@molit.go.kr", role="committee_member", org="MOLIT",
+                           name=f"새 위원 {n}", password="long-enough-1")
+
+    member(30)
+    with pytest.raises(Invalid) as refused:
+        member(31)
+    assert "제23조제2항" in refused.value.errors["role"][0]
+    with rt.uow() as uow:
+        assert uow.session.scalars(select(User).where(User.email == "new31@molit.go.kr")).first() is None
+        uow.session.execute(update(User).where(User.email == "m0@molit.go.kr").values(active=False))
+        uow.commit()
+    member(31)  # a member who left makes room
+    create_user(rt, email="staff@molit.go.kr", role="secretariat", org="MOLIT", name="사무국",
+                password="long-enough-1")  # the cap is on members only
