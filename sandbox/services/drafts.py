@@ -115,17 +115,19 @@ def discard(rt: Runtime, actor: Actor, draft_id: int) -> None:
         uow.commit()
 
 
-def file_draft(rt: Runtime, actor: Actor, draft_id: int) -> int:
+def file_draft(rt: Runtime, actor: Actor, draft_id: int, *, submit: bool = True) -> int:
     """File the draft as a case and submit it; the draft is gone once the case exists.
 
     A case whose ``submit`` is refused (a direct designation, say) stays in ``draft`` and
-    its page offers the actions that are possible.
+    its page offers the actions that are possible. ``submit=False`` keeps the case in
+    ``draft`` on purpose: files are attached to a case, so a filer who has files to attach
+    (a plan, drawings) files first, attaches them on the case's page and submits there.
     """
     draft = get(rt, actor, draft_id)
     case_id = cases.file_case(rt, actor, draft.process, draft.data)
     discard(rt, actor, draft_id)
     definition = rt.engine.registry.get(draft.process)
-    if "submit" in definition.triggers:
+    if submit and "submit" in definition.triggers:
         try:
             cases.fire_action(rt, actor, case_id, "submit", {})
         except DomainError:

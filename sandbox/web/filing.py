@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..domain.errors import DomainError, Invalid, NotFound
@@ -206,13 +207,17 @@ def check(draft_id: int) -> Any:
     if missing:
         return redirect(url_for("filing.section", draft_id=draft_id, key=missing[0]))
     if request.method == "POST":
+        attach_first = request.form.get("then") == "attach"
         try:
-            case_id = drafts.file_draft(rt(), actor(), draft_id)
+            case_id = drafts.file_draft(rt(), actor(), draft_id, submit=not attach_first)
         except Invalid as exc:
             return page("filing/check.html", draft=draft, sections=secs, orgs=org_names(),
                         specs_of=_specs_of(draft), errors=exc.errors)
         except DomainError as exc:
             return flash_error(exc, url_for("filing.check", draft_id=draft_id))
+        if attach_first:
+            flash(_("Saved as a draft case. Attach your files below, then submit it from this page."))
+            return redirect(url_for("case_pages.show", case_id=case_id) + "#attachments-title")
         return redirect(url_for("filing.confirmation", case_id=case_id))
     return page("filing/check.html", draft=draft, sections=secs, orgs=org_names(), specs_of=_specs_of(draft))
 

@@ -334,3 +334,40 @@ def test_agency_lists_name_the_agency_not_its_code(app, api, client, cast, froze
     sign_in(secretariat, SECRETARIAT)
     home = secretariat.get("/dashboard").get_data(as_text=True)
     assert "경찰청 — " in home and "KNPA — " not in home
+
+
+def test_a_filer_can_attach_files_before_submitting(app, api, client, cast):
+    """Files belong to a case: 'save as a draft and attach files first' files the case
+    without submitting it, the case page takes the files, and the filer submits there."""
+    import io
+
+    from tests.support.files import PDF
+
+    sign_in(client, SEJONG)
+    draft = post(client, "/file/district_designation", {}, token_from="/file").headers["Location"]
+    post(client, f"{draft}/about", {"name": "세종 첨부 시험 지구", "local_government": "sejong"})
+    post(client, f"{draft}/area", {"area_description": "세종 6-4 생활권", "area_km2": "1.5"})
+    post(client, f"{draft}/plan", {"plan_summary": "자율주행 셔틀 실증"})
+    check = client.get(f"{draft}/check").get_data(as_text=True)
+    assert 'name="then" value="attach"' in check and 'aria-describedby="attach-first-hint"' in check
+
+    saved = post(client, f"{draft}/check", {"then": "attach"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("#attachments-title")
+    path = saved.headers["Location"].split("#")[0]
+    case_id = int(path.rsplit("/", 1)[1])
+    assert ok(api.get(f"/api/v1/cases/{case_id}", SEJONG))["state"] == "draft"
+    page = client.get(path).get_data(as_text=True)
+    assert "초안 사건으로 저장했습니다" in page  # what to do next, in Korean
+    assert 'for="f-file"' in page and f"/cases/{case_id}/actions/submit" in page
+    assert client.get(draft).status_code == 404  # the draft became the case
+
+    sent = client.post(f"{path}/attachments", content_type="multipart/form-data", data={
+        "kind": "plan", "csrf_token": csrf_token(client, path),
+        "file": (io.BytesIO(PDF), "구역도.pdf")})
+    assert sent.status_code == 302
+    submitted = post(client, f"{path}/actions/submit", {"version": "1"})
+    assert submitted.status_code == 302
+    case = ok(api.get(f"/api/v1/cases/{case_id}", SEJONG))
+    assert case["state"] == "submitted"
+    attached = ok(api.get(f"/api/v1/cases/{case_id}/attachments", SEJONG))
+    assert [a["filename"] for a in attached] == ["구역도.pdf"]
