@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..adapters.tables import Notification
 from ..engine.actors import Actor
 from .runtime import Runtime
 
-__all__ = ["list_notifications", "mark_read"]
+__all__ = ["list_notifications", "mark_read", "counts"]
 
 
 def list_notifications(
@@ -32,3 +32,13 @@ def mark_read(rt: Runtime, actor: Actor, notification_id: int) -> bool:
         )
         uow.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def counts(rt: Runtime, actor: Actor) -> tuple[int, int]:
+    """How many notifications the caller has, and how many of them are unread."""
+    with rt.uow() as uow:
+        mine = Notification.user_id == actor.user_id
+        total = uow.session.scalar(select(func.count()).where(mine)) or 0
+        unread = uow.session.scalar(select(func.count()).where(
+            mine, Notification.read_at.is_(None))) or 0  # type: ignore[union-attr]
+        return total, unread

@@ -12,14 +12,27 @@ from flask import Flask
 __all__ = ["init_web", "WEB_BLUEPRINTS"]
 
 WEB_BLUEPRINTS = ("signin", "home", "filing", "case_pages", "attachment_pages", "agency", "committee_pages",
-                  "public_pages")
+                  "public_pages", "notification_pages")
 
 
 def init_web(app: Flask) -> None:
-    from . import agency, attachments, auth, cases, committee, errors, filing, home, i18n, public, security
+    from . import (
+        agency,
+        attachments,
+        auth,
+        cases,
+        committee,
+        errors,
+        filing,
+        home,
+        i18n,
+        notifications,
+        public,
+        security,
+    )
 
     security.init(app)
     i18n.init(app)
-    for module in (auth, home, filing, cases, attachments, agency, committee, public):
+    for module in (auth, home, filing, cases, attachments, agency, committee, public, notifications):
         app.register_blueprint(module.bp)
     errors.init(app)

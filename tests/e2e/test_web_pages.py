@@ -371,3 +371,41 @@ def test_a_filer_can_attach_files_before_submitting(app, api, client, cast):
     assert case["state"] == "submitted"
     attached = ok(api.get(f"/api/v1/cases/{case_id}/attachments", SEJONG))
     assert [a["filename"] for a in attached] == ["구역도.pdf"]
+
+
+def test_notifications_are_listed_for_their_reader_and_marked_read(app, api, client, cast):
+    from tests.support.cast import BUSAN
+    from tests.support.flows import filed_district
+
+    case = filed_district(api)
+    ok(api.action(case["id"], "submit", SEJONG))  # the filing receipt
+    ok(api.action(case["id"], "request_supplement", SECRETARIAT, items="구역 도면"))
+    mine = ok(api.get("/api/v1/notifications", SEJONG))
+    assert len(mine) >= 2, mine
+    newest, oldest = mine[0], mine[-1]
+
+    sign_in(client, SEJONG)
+    assert 'href="/notifications"' in client.get("/dashboard").get_data(as_text=True)
+    listed = client.get("/notifications").get_data(as_text=True)
+    for n in mine:
+        assert n["subject_ko"] in listed and f"/notifications/{n['id']}/read" in listed
+    assert f'href="/cases/{case["id"]}"' in listed and "읽지 않음" in listed
+    _check_page("notifications", client.get("/notifications"))
+
+    assert client.post(f"/notifications/{newest['id']}/read", data={}).status_code == 400  # no CSRF
+    read = post(client, f"/notifications/{newest['id']}/read", {}, token_from="/notifications")
+    assert read.status_code == 302
+    assert ok(api.get("/api/v1/notifications", SEJONG))[0]["read_at"] is not None
+    unread = client.get("/notifications?unread=1").get_data(as_text=True)
+    assert f"/notifications/{newest['id']}/read" not in unread
+    assert f"/notifications/{oldest['id']}/read" in unread
+
+    other = app.test_client()
+    sign_in(other, BUSAN)
+    theirs = other.get("/notifications").get_data(as_text=True)
+    assert all(f"/notifications/{n['id']}/read" not in theirs for n in mine)
+    # Someone else's id changes nothing and says nothing.
+    assert post(other, f"/notifications/{oldest['id']}/read", {},
+                token_from="/notifications").status_code == 302
+    still = {n["id"]: n for n in ok(api.get("/api/v1/notifications", SEJONG))}
+    assert still[oldest["id"]]["read_at"] is None

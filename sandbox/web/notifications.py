@@ -1,0 +1,38 @@
+"""The signed-in user's notifications: what the outbox told them, newest first (the same
+rows as GET /api/v1/notifications, which mail also delivers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, request, url_for
+
+from ..services import notifications
+from .cases import SIGNED_IN
+from .common import actor, page, page_number, roles, rt
+
+bp = Blueprint("notification_pages", __name__)
+
+PER_PAGE = 20
+
+
+@bp.route("/notifications")
+@roles(*SIGNED_IN)
+def index() -> Any:
+    page_no = page_number()
+    unread_only = request.args.get("unread") == "1"
+    rows = notifications.list_notifications(rt(), actor(), page=page_no, per_page=PER_PAGE,
+                                            unread_only=unread_only)
+    total, unread = notifications.counts(rt(), actor())
+    return page("notifications/index.html", rows=rows, page_no=page_no, per_page=PER_PAGE,
+                total=unread if unread_only else total, unread=unread, unread_only=unread_only)
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@roles(*SIGNED_IN)
+def mark_read(notification_id: int) -> Any:
+    # Only the caller's own unread one changes; a second click, or someone else's id, just
+    # comes back to the list (nothing is said about a notification that is not theirs).
+    notifications.mark_read(rt(), actor(), notification_id)
+    return redirect(url_for("notification_pages.index", page=page_number(),
+                            unread="1" if request.args.get("unread") == "1" else None))
