@@ -143,7 +143,7 @@ ACTIONS: dict[str, Any] = {
     "comment": _l("Resident opinion"),
     "place_on_agenda": _l("Placed on the agenda"),
     "reply": _l("Agency reply"),
-    "answer_supplement": _l("Supplement answered"),
+    "answer_supplement": _l("Answer the agency's supplement questions"),
     "extend": _l("Reply period extended"),
     "mark_overdue": _l("Marked overdue"),
     # Moves the timers make (role ``system``): each is one line of a case's history.

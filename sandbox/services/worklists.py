@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from ..adapters.tables import AgendaItem, Case, Timer
+from ..adapters.tables import AgendaItem, Case, Consultation, Timer
+from ..engine.access import holds
 from ..engine.actors import Actor
 from ..engine.door import available_actions
 from .case_views import case_summary
@@ -92,7 +93,31 @@ def case_rows(
         rows = s.scalars(
             query.order_by(col(Case.id).desc()).offset((page - 1) * per_page).limit(per_page)
         ).all()
-        return [_row(s, rt, actor, c, now) for c in rows], total
+        listed = [_row(s, rt, actor, c, now) for c in rows]
+        asked = _asked_by_agencies(s, rt, actor, list(rows))
+        for row in listed:
+            row["asked"] += asked.get(row["id"], [])
+        return listed, total
+
+
+def _asked_by_agencies(s: Any, rt: Runtime, actor: Actor, cases: list[Case]) -> dict[int, list[str]]:
+    """By case, what its consultations wait for from the caller as its filer (an agency's
+    supplement questions, Act 49⑤), from the definitions' transitions for the filer (no
+    state is named here). One query for the page."""
+    mine = [c.id for c in cases if holds("filer", actor, c, None, rt.engine.definition(c).filer_roles)]
+    waiting = {(d.process, source): t.trigger for d in rt.engine.registry.all()
+               for t in d.transitions if "filer" in t.roles and not t.own_initiative
+               for source in t.sources}
+    if not mine:
+        return {}
+    rows = s.execute(select(Consultation.case_id, Consultation.process, Consultation.state).where(
+        col(Consultation.case_id).in_(mine),
+        col(Consultation.state).in_({state for _, state in waiting}))).all()
+    asked: dict[int, set[str]] = {}
+    for case_id, process, state in rows:
+        if (process, state) in waiting:
+            asked.setdefault(case_id, set()).add(waiting[(process, state)])
+    return {case_id: sorted(triggers) for case_id, triggers in asked.items()}
 
 
 def committee_ready(rt: Runtime, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:

@@ -409,3 +409,22 @@ def test_notifications_are_listed_for_their_reader_and_marked_read(app, api, cli
                 token_from="/notifications").status_code == 302
     still = {n["id"]: n for n in ok(api.get("/api/v1/notifications", SEJONG))}
     assert still[oldest["id"]]["read_at"] is None
+
+
+def test_an_agencys_questions_are_asked_of_the_filer_on_its_dashboard(app, api, client, cast, frozen):
+    """A consultation waiting for the filer's answer (Act 49⑤) is work asked of the filer."""
+    from tests.support.flows import district_in_consultation
+
+    case = district_in_consultation(api, app, frozen, ["KNPA"])
+    consultation = case["consultations"][0]
+    sign_in(client, SEJONG)
+    before = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="asked-title"' not in before
+    ok(api.post(f"/api/v1/consultations/{consultation['id']}/request-supplement",
+                {"questions": "야간 운행 계획을 제출하세요."}, KNPA))
+    after = client.get("/dashboard").get_data(as_text=True)
+    asked = after.split('id="asked-title"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/cases/{case["id"]}"' in asked and "보완 요청에 답변" in asked
+    ok(api.post(f"/api/v1/consultations/{consultation['id']}/answer-supplement",
+                {"answer": "안전요원 2명 배치"}, SEJONG))
+    assert 'id="asked-title"' not in client.get("/dashboard").get_data(as_text=True)
