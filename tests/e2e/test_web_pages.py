@@ -425,6 +425,12 @@ def test_an_agencys_questions_are_asked_of_the_filer_on_its_dashboard(app, api, 
     after = client.get("/dashboard").get_data(as_text=True)
     asked = after.split('id="asked-title"', 1)[1].split("</section>", 1)[0]
     assert f'href="/cases/{case["id"]}"' in asked and "보완 요청에 답변" in asked
+    # The agency's reply clock stands still meanwhile: no days are counted down (Act 49⑤).
+    agency = app.test_client()
+    sign_in(agency, KNPA)
+    for path in ("/agency/consultations", f"/consultations/{consultation['id']}"):
+        shown = agency.get(path).get_data(as_text=True)
+        assert "근무일" not in shown and "정지" in shown, path
     ok(api.post(f"/api/v1/consultations/{consultation['id']}/answer-supplement",
                 {"answer": "안전요원 2명 배치"}, SEJONG))
     assert 'id="asked-title"' not in client.get("/dashboard").get_data(as_text=True)
