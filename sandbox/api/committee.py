@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.tally import CHOICES, MODES
 from ..services import committee, committee_decisions, committee_votes
-from ..services.committee_views import describe_item, describe_meeting, list_meetings
+from ..services.committee_views import describe_item, describe_meeting, list_meetings, list_members
 from .auth import current_actor, require_auth, runtime
 from .problems import UNAUTHENTICATED, documenter
 from .schemas import PageArgs, row_id
@@ -121,6 +121,21 @@ def create_meeting(body: dict[str, Any]) -> dict[str, Any]:
         runtime(), current_actor(), body["title"], body["mode"], body["starts_at"], body["ends_at"]
     )
     return describe_meeting(runtime(), current_actor(), meeting_id)
+
+
+class MemberOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+@blp.route("/committee/members", methods=["GET"])
+@require_auth
+@blp.response(200, MemberOut(many=True))
+@_document(401, 403)
+def members() -> list[dict[str, Any]]:
+    """The standing committee members (Act 23②), whose ids attendance takes (secretariat
+    and committee members)."""
+    return list_members(runtime(), current_actor())
 
 
 @blp.route("/meetings", methods=["GET"])

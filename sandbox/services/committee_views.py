@@ -20,7 +20,8 @@ from ..engine.actors import Actor
 from .runtime import Runtime
 
 __all__ = [
-    "COMMITTEE_ROLES", "standing_members", "extra_members_of", "tally_of", "is_member",
+    "COMMITTEE_ROLES", "standing_members", "member_names", "list_members", "extra_members_of", "tally_of",
+    "is_member",
     "may_see_item", "item_dict", "meeting_summary", "meeting_dict", "describe_item", "describe_meeting",
     "list_meetings",
 ]  # fmt: skip
@@ -143,6 +144,25 @@ def describe_item(rt: Runtime, actor: Actor, item_id: int) -> dict[str, Any]:
         meeting = s.get(Meeting, item.meeting_id)
         assert meeting is not None
         return item_dict(s, meeting, item, standing_members(s))
+
+
+def list_members(rt: Runtime, actor: Actor) -> list[dict[str, Any]]:
+    """The standing members (art. 23②) by id and name: whom attendance names. For the
+    secretariat and the members themselves."""
+    if actor.role not in COMMITTEE_ROLES:
+        raise Forbidden("only the secretariat and committee members list the members")
+    with rt.uow() as uow:
+        return member_names(uow.session)
+
+
+def member_names(s: Session) -> list[dict[str, Any]]:
+    """The standing members' ids and names, in id order."""
+    rows = s.execute(
+        select(col(User.id), col(User.name)).where(
+            col(User.role) == "committee_member", col(User.active).is_(True)
+        ).order_by(col(User.id))
+    ).all()
+    return [{"id": i, "name": n} for i, n in rows]
 
 
 def list_meetings(rt: Runtime, actor: Actor, *, page: int, per_page: int) -> list[dict[str, Any]]:

@@ -235,15 +235,10 @@ def awaiting(
 
 def members(rt: Runtime) -> list[dict[str, Any]]:
     """The standing committee members (art. 23②), for attendance."""
-    from ..adapters.tables import User
+    from .committee_views import member_names
 
     with rt.uow() as uow:
-        rows = uow.session.execute(
-            select(col(User.id), col(User.name)).where(
-                col(User.role) == "committee_member", col(User.active).is_(True)
-            ).order_by(col(User.id))
-        ).all()
-        return [{"id": i, "name": n} for i, n in rows]
+        return member_names(uow.session)
 
 
 def my_votes(rt: Runtime, actor: Actor, item_ids: list[int]) -> dict[int, dict[str, Any]]:

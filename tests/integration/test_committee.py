@@ -423,3 +423,13 @@ def test_the_committee_has_at_most_30_members(app):
     member(31)  # a member who left makes room
     create_user(rt, email="staff@molit.go.kr", role="secretariat", org="MOLIT", name="사무국",
                 password="long-enough-1")  # the cap is on members only
+
+
+def test_the_standing_members_are_listed_for_attendance(api, cast):
+    listed = ok(api.get("/api/v1/committee/members", SECRETARIAT))
+    assert [m["id"] for m in listed] == sorted(cast.member_ids())
+    assert all(m["name"] for m in listed)
+    assert ok(api.get("/api/v1/committee/members", cast.members[0])) == listed
+    for outsider in (SEJONG, KNPA, APPLICANT):
+        assert api.get("/api/v1/committee/members", outsider).status == 403
+    assert api.get("/api/v1/committee/members").status == 401
