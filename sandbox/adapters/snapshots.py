@@ -30,7 +30,7 @@ from sqlalchemy import BigInteger, literal_column
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.base import instance_state, manager_of_class
 
-__all__ = ["stamp_column", "keep", "take", "stamp_of", "MAX_AGE_S", "SIZE"]
+__all__ = ["stamp_column", "set_stamp", "stamp_of", "keep", "take", "forget", "MAX_AGE_S", "SIZE"]
 
 SIZE = 4096  # cases per process and database; the least recently kept go first
 MAX_AGE_S = 600.0  # far below the hours even a busy server takes to wrap 2**31 ids
