@@ -14,7 +14,13 @@ from marshmallow import Schema, fields, validate
 
 from ..domain.tally import CHOICES, MODES
 from ..services import committee, committee_decisions, committee_votes
-from ..services.committee_views import describe_item, describe_meeting, list_meetings, list_members
+from ..services.committee_views import (
+    describe_item,
+    describe_meeting,
+    list_meetings,
+    list_members,
+    list_officials_concerned,
+)
 from .auth import current_actor, require_auth, runtime
 from .problems import UNAUTHENTICATED, documenter
 from .schemas import PageArgs, row_id
@@ -136,6 +142,24 @@ def members() -> list[dict[str, Any]]:
     """The standing committee members (Act 23②), whose ids attendance takes (secretariat
     and committee members)."""
     return list_members(runtime(), current_actor())
+
+
+class OfficialOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    role = fields.String(metadata={"description": "agency or local_government"})
+    org = fields.String(metadata={"description": "organisation code"})
+
+
+@blp.route("/cases/<int:case_id>/officials", methods=["GET"])
+@require_auth
+@blp.response(200, OfficialOut(many=True))
+@_document(401, 403, 404)
+def officials(case_id: int) -> list[dict[str, Any]]:
+    """Who an agenda item on this case may take as ``extra_members`` (Act 23③): the active
+    officials of the agencies consulted on or named by the case, and of its local
+    government (secretariat)."""
+    return list_officials_concerned(runtime(), current_actor(), case_id)
 
 
 @blp.route("/meetings", methods=["GET"])

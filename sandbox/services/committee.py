@@ -16,17 +16,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session, col
 
-from ..adapters.tables import AgendaItem, Attendance, Case, Consultation, Meeting, User
+from ..adapters.tables import AgendaItem, Attendance, Case, Meeting, User
 from ..domain.calendar import KST
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
 from ..domain.tally import MODES
 from ..engine import audit, documents, notify
 from ..engine.actors import Actor
 from .committee_reminders import schedule_vote_reminders
-from .committee_views import extra_members_of, standing_members
+from .committee_views import extra_members_of, officials_concerned, standing_members
 from .exceptions import committee_subject
 from .runtime import Runtime
 
@@ -236,15 +236,8 @@ def _check_extra_members(s: Session, case: Case, user_ids: list[int]) -> None:
     missing = [u for u in user_ids if u not in active]
     if missing:
         raise Invalid.field("extra_members", f"활성 사용자가 아닙니다 / Not active users: {missing}")
-    agencies = set(s.scalars(select(col(Consultation.agency)).where(col(Consultation.case_id) == case.id)))
-    agencies |= {*(case.data.get("regulating_agencies") or ()), *(case.data.get("agencies") or ())}
     concerned = set(s.scalars(select(col(User.id)).where(
-        col(User.id).in_(user_ids),
-        or_(
-            and_(col(User.role) == "agency", col(User.org_code).in_(agencies)),
-            and_(col(User.role) == "local_government", col(User.org_code) == case.local_government),
-        ),
-    )))
+        col(User.id).in_(user_ids), officials_concerned(s, case))))
     strangers = [u for u in user_ids if u not in concerned]
     if strangers:
         raise Invalid.field(

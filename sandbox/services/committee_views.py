@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col
 
-from ..adapters.tables import AgendaItem, Attendance, Case, Meeting, Recusal, User, Vote
+from ..adapters.tables import AgendaItem, Attendance, Case, Consultation, Meeting, Recusal, User, Vote
 from ..domain.errors import Forbidden, NotFound
 from ..domain.tally import Tally, compute_tally
 from ..engine.actors import Actor
@@ -21,7 +22,7 @@ from .runtime import Runtime
 
 __all__ = [
     "COMMITTEE_ROLES", "standing_members", "member_names", "list_members", "extra_members_of", "tally_of",
-    "is_member",
+    "is_member", "agencies_concerned", "officials_concerned", "list_officials_concerned",
     "may_see_item", "item_dict", "meeting_summary", "meeting_dict", "describe_item", "describe_meeting",
     "list_meetings",
 ]  # fmt: skip
@@ -163,6 +164,37 @@ def member_names(s: Session) -> list[dict[str, Any]]:
         ).order_by(col(User.id))
     ).all()
     return [{"id": i, "name": n} for i, n in rows]
+
+
+def agencies_concerned(s: Session, case: Case) -> set[str]:
+    """The agencies consulted on the case, or named by it."""
+    agencies = set(s.scalars(select(col(Consultation.agency)).where(col(Consultation.case_id) == case.id)))
+    return agencies | {*(case.data.get("regulating_agencies") or ()), *(case.data.get("agencies") or ())}
+
+
+def officials_concerned(s: Session, case: Case) -> ColumnElement[bool]:
+    """Act 23③: who joins the committee for an item on the case, the vice-minister of each
+    agency concerned and the head of its local government: users of those organisations."""
+    return or_(  # type: ignore[return-value]
+        and_(col(User.role) == "agency", col(User.org_code).in_(agencies_concerned(s, case))),
+        and_(col(User.role) == "local_government", col(User.org_code) == case.local_government),
+    )
+
+
+def list_officials_concerned(rt: Runtime, actor: Actor, case_id: int) -> list[dict[str, Any]]:
+    """The users an agenda item on the case may take as extra members (the secretariat's)."""
+    from .visibility import visible_case
+
+    if actor.role != "secretariat":
+        raise Forbidden("only the secretariat sets the agenda")
+    with rt.uow() as uow:
+        s = uow.session
+        case = visible_case(s, actor, case_id)
+        rows = s.execute(
+            select(col(User.id), col(User.name), col(User.role), col(User.org_code))
+            .where(col(User.active).is_(True), officials_concerned(s, case)).order_by(col(User.id))
+        ).all()
+        return [{"id": i, "name": n, "role": r, "org": o} for i, n, r, o in rows]
 
 
 def list_meetings(rt: Runtime, actor: Actor, *, page: int, per_page: int) -> list[dict[str, Any]]:

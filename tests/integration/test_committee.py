@@ -253,6 +253,14 @@ def test_extra_members_vote_on_their_item_only(api, app, cast, frozen):
                      {"case_id": first["id"], "proposal": "approve",
                       "extra_members": [officer, cast.people.id(stranger)]}, SECRETARIAT)
         assert r.status == 422 and "Act 23" in r.json["errors"]["extra_members"][0], (stranger, r)
+    # The same rule, listed for the secretariat: Sejong (its local government) and KNPA
+    # (consulted), not PIPC, Busan, the applicant or the secretariat.
+    officials = ok(api.get(f"/api/v1/cases/{first['id']}/officials", SECRETARIAT))
+    assert {o["id"] for o in officials} == {officer, cast.people.id(SEJONG)}
+    assert {(o["role"], o["org"]) for o in officials} == {("agency", "KNPA"), ("local_government", "sejong")}
+    for outsider in (SEJONG, KNPA, APPLICANT):
+        assert api.get(f"/api/v1/cases/{first['id']}/officials", outsider).status == 403
+    assert api.get("/api/v1/cases/999999/officials", SECRETARIAT).status == 404
     mine = put_on(api, meeting, first, extra_members=[officer])
     theirs = put_on(api, meeting, second)
     assert mine["tally"]["enrolled"] == 6 and theirs["tally"]["enrolled"] == 5
