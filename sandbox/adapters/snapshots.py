@@ -7,7 +7,7 @@ that wrote that version of it. Any change of the row, by any path, gives it a ne
 no two transactions share an id: a rolled-back transaction's id is never seen on a
 committed row. So a snapshot is exactly the row for as long as the row's ``xmin`` still
 equals the stamp kept with it. The write that acts on a snapshot checks exactly that in
-its own WHERE (``STAMP``, see services.cases.fire_action and engine/combined): a stale
+its own WHERE (``stamp_column``, see visibility.unchanged_and_visible and engine/combined): a stale
 snapshot makes that write miss, and the caller starts over from a fresh read; it is never
 acted on. Locks (``FOR UPDATE``, foreign-key checks) leave ``xmin`` alone and change nothing.
 Transaction ids wrap around after 2**32 of them, so snapshots are dropped long before that

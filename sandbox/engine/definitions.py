@@ -119,7 +119,7 @@ class Definition:
 
     def asked(self, trigger: str) -> bool:
         """Whether someone waits for this action (see TransitionDef.own_initiative)."""
-        return any(not t.own_initiative for t in self.transitions if t.trigger == trigger)
+        return any(not t.own_initiative for t in self._by_trigger.get(trigger, ()))
 
     def label(self, state: str, lang: str = "ko") -> str:
         return self.states.get(state, {}).get(lang, state)

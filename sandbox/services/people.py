@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from ..adapters.tables import ApiToken, Organisation, User
 from ..domain.errors import Invalid, Unauthenticated
@@ -122,7 +122,7 @@ def create_user(
         return user
 
 
-def _check_room_on_the_committee(session: Any) -> None:
+def _check_room_on_the_committee(session: Session) -> None:
     members = session.scalar(select(func.count()).select_from(User).where(
         User.role == "committee_member", User.active == True))  # noqa: E712
     if members >= MAX_STANDING_MEMBERS:

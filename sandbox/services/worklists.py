@@ -22,7 +22,7 @@ from .visibility import case_filter
 
 __all__ = [
     "case_rows", "upcoming_deadlines", "open_for_comment", "public_case", "committee_ready",
-    "awaiting", "members", "my_votes", "consultation_cases", "district_choices",
+    "awaiting", "my_votes", "consultation_cases", "district_choices",
 ]
 
 
@@ -231,14 +231,6 @@ def awaiting(
         ).all()
         out = [_row(s, rt, actor, c, now) for c in rows if (c.process, c.state) in pairs]
         return [r for r in out if r["asked"]], total
-
-
-def members(rt: Runtime) -> list[dict[str, Any]]:
-    """The standing committee members (art. 23②), for attendance."""
-    from .committee_views import member_names
-
-    with rt.uow() as uow:
-        return member_names(uow.session)
 
 
 def my_votes(rt: Runtime, actor: Actor, item_ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -14,7 +14,7 @@ from ..domain.calendar import KST
 from ..domain.errors import DomainError, Invalid, NotFound
 from ..services import committee, committee_decisions, committee_votes, worklists
 from ..services.case_views import describe_case
-from ..services.committee_views import describe_meeting, list_meetings
+from ..services.committee_views import describe_meeting, list_meetings, list_members
 from .common import actor, flash_error, org_names, page, page_number, roles, rt
 
 bp = Blueprint("committee_pages", __name__)
@@ -77,7 +77,7 @@ def _meeting_page(meeting_id: int, status: int = 200, **extra: Any) -> Any:
         "committee/meeting.html", status, meeting=meeting, files=files, orgs=org_names(),
         mine=worklists.my_votes(rt(), actor(), [i["id"] for i in meeting["items"]]),
         ready=worklists.committee_ready(rt(), actor()) if is_sec else [],
-        members=worklists.members(rt()) if is_sec else [],
+        members=list_members(rt(), actor()) if is_sec else [],
         values=extra.pop("values", {}), **extra,
     )
 
