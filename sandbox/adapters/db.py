@@ -18,7 +18,8 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 __all__ = ["make_engine", "UnitOfWork", "SessionFactory", "PING_AFTER_IDLE_S", "LONE_WRITE",
-           "LoneWriteError", "run_lone_rule", "lone_wrote_nothing", "held_connection"]
+           "LoneWriteError", "run_lone_rule", "lone_wrote_nothing", "held_connection",
+           "driver_connection", "session_factory", "is_plain_read"]
 
 SessionFactory = Callable[[], Session]
 
@@ -30,6 +31,7 @@ PING_AFTER_IDLE_S = 10.0
 LONE_WRITE = "sandbox_lone_write"
 _LONE = "sandbox.lone"  # connection info: this connection runs a lone unit of work
 _HELD = "sandbox.connection"  # session info: (transaction, its connection)
+_LONE_UOW = "sandbox.lone_uow"  # session info: the lone unit of work the session serves
 # Locking clauses and functions that make a SELECT more than a read.
 _NOT_A_READ = (" FOR UPDATE", " FOR SHARE", " FOR NO KEY UPDATE", " FOR KEY SHARE", "pg_advisory")
 
@@ -86,7 +88,7 @@ def run_lone_rule(info: dict[str, Any], dbapi_conn: Any, statement: str, *,
     lone = info.get(_LONE)
     if lone is None:
         return
-    if statement.startswith("SELECT") and not any(w in statement for w in _NOT_A_READ):
+    if is_plain_read(statement):
         return
     if lone == "written":
         raise LoneWriteError("a lone unit of work writes once; open an ordinary one")
@@ -94,6 +96,12 @@ def run_lone_rule(info: dict[str, Any], dbapi_conn: Any, statement: str, *,
         info[_LONE] = "written"
         return
     _end_lone(info, dbapi_conn)
+
+
+def is_plain_read(statement: str) -> bool:
+    """A SELECT that takes no lock: it sees the same and holds nothing in or out of a
+    transaction (READ COMMITTED)."""
+    return statement.startswith("SELECT") and not any(w in statement for w in _NOT_A_READ)
 
 
 def lone_wrote_nothing(info: dict[str, Any]) -> None:
@@ -162,6 +170,16 @@ class UnitOfWork:
     trips instead of four (no BEGIN, no COMMIT of their own). Anything else it writes
     first makes it an ordinary transaction; a write after the lone one raises
     ``LoneWriteError``. On SQLite it is an ordinary unit of work.
+
+    Why a lone unit of work's statements run on a connection of its own: those the
+    driver runs (adapters.direct: the case's load and its move) need no transaction, so
+    until the session itself touches the database they go on a pooled connection the
+    unit of work checks out for them (``lone_connection``), not through the session's
+    transaction, its ``Connection`` and their books, which cost about a fifth of a
+    transition's client time. Once the session has a connection, every statement goes on
+    that one, as in an ordinary unit of work (so nothing of one transaction is split
+    across two connections); the lone rule (one lone write, then nothing) holds across
+    both. The first commit or rollback ends the lone part: what follows is ordinary.
     """
 
     def __init__(self, session_factory: SessionFactory, *, lone: bool = False) -> None:
@@ -169,32 +187,52 @@ class UnitOfWork:
         self._lone = lone
         self.session: Session
         self._after_commit: list[Callable[[], None]] = []
+        self._own: Any = None  # the pooled connection of the lone part, once checked out
+        self.connected = False  # the session has a connection (see _lone_sessions)
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self._after_commit = []
         if self._lone and self.session.get_bind().dialect.name == "postgresql":
-            connection = held_connection(self.session)
-            driver = connection.connection.dbapi_connection
-            if driver is not None:
-                driver.autocommit = True
-                connection.info[_LONE] = "reading"
+            self.session.info[_LONE_UOW] = self
         return self
 
     def __exit__(self, *exc: object) -> None:
         # close() rolls back what was not committed but, unlike rollback(), leaves loaded
         # objects readable after the block (views serialise them once the work is done).
         self.session.close()
+        self._end_lone()
 
     def commit(self) -> None:
         self.session.commit()
+        self._end_lone()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
 
     def rollback(self) -> None:
         self.session.rollback()
+        self._end_lone()
         self._after_commit = []
+
+    def lone_connection(self) -> Any:
+        """The pooled connection the lone part's driver statements run on, checked out at
+        the first, in autocommit (the pool's check-in puts it back to transactions)."""
+        if self._own is None:
+            own = self.session.get_bind().raw_connection()
+            own.dbapi_connection.autocommit = True
+            own.info[_LONE] = "reading"
+            self._own = own
+        return self._own
+
+    def lone_written(self) -> bool:
+        return self._own is not None and self._own.info.get(_LONE) == "written"
+
+    def _end_lone(self) -> None:
+        self.session.info.pop(_LONE_UOW, None)
+        own, self._own = self._own, None
+        if own is not None:
+            own.close()
 
     def commit_in_flight(self) -> Callable[[], None]:
         """Send COMMIT without waiting for it; the function returned waits, then runs what
@@ -252,6 +290,47 @@ def held_connection(session: Session) -> Any:
     return connection
 
 
+def driver_connection(session: Session, *, outside: bool) -> tuple[Any, dict[str, Any], Any]:
+    """Where a statement run on the driver goes (adapters.direct): the psycopg
+    connection, its info (the lone rule's state) and how to invalidate it when lost.
+
+    ``outside``: the statement may run outside the session's transaction (a plain read,
+    or a lone write). In a lone unit of work whose session has no connection yet, such a
+    statement runs on the unit of work's own connection (see UnitOfWork); anything else,
+    and every statement once the session has a connection, on the session's.
+    """
+    uow = session.info.get(_LONE_UOW)
+    if outside and uow is not None and not uow.connected:
+        own = uow.lone_connection()
+        return own.dbapi_connection, own.info, own.invalidate
+    connection = held_connection(session)
+    return connection.connection.dbapi_connection, connection.info, connection.invalidate
+
+
 def session_factory(engine: Engine) -> SessionFactory:
     maker = sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
+    _lone_sessions(maker)
     return maker
+
+
+def _lone_sessions(maker: Any) -> None:
+    """A lone unit of work's session, once it takes a connection, reads outside a
+    transaction on it as well, and the lone rule carries over: after a lone write on the
+    unit of work's own connection, the session may read but not write."""
+
+    @event.listens_for(maker, "after_begin")
+    def _after_begin(session: Any, _transaction: Any, connection: Any) -> None:
+        uow = session.info.get(_LONE_UOW)
+        if uow is None or uow.connected:
+            return
+        uow.connected = True
+        driver = connection.connection.dbapi_connection
+        if driver is not None:
+            driver.autocommit = True
+            connection.info[_LONE] = "written" if uow.lone_written() else "reading"
+
+    @event.listens_for(maker, "after_transaction_end")
+    def _after_end(session: Any, transaction: Any) -> None:
+        uow = session.info.get(_LONE_UOW)
+        if uow is not None and transaction.parent is None:
+            uow.connected = False

@@ -22,7 +22,7 @@ from sqlalchemy import exc, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.base import instance_state, manager_of_class
 
-from .db import LONE_WRITE, held_connection, lone_wrote_nothing, run_lone_rule
+from .db import LONE_WRITE, driver_connection, is_plain_read, lone_wrote_nothing, run_lone_rule
 from .snapshots import set_stamp, stamp_column
 
 __all__ = ["Direct", "DirectLoad"]
@@ -43,6 +43,8 @@ class Direct:
         self.sql = str(compiled)
         self.dialect = dialect
         self.lone_write = bool(statement.get_execution_options().get(LONE_WRITE))
+        # May run outside the session's transaction in a lone unit of work (adapters.db).
+        self.outside = self.lone_write or is_plain_read(self.sql)
         self._defaults = {k: v for k, v in compiled.construct_params(_check=False).items()
                           if v is not None}
         # SQLAlchemy's own bind and result processors of the statement's types.
@@ -57,23 +59,22 @@ class Direct:
         for name, process in self._bind:
             if name in values:
                 values[name] = process(values[name])
-        connection = held_connection(session)
-        driver = connection.connection.dbapi_connection
-        run_lone_rule(connection.info, driver, self.sql, lone_write=self.lone_write)
+        driver, info, invalidate = driver_connection(session, outside=self.outside)
+        run_lone_rule(info, driver, self.sql, lone_write=self.lone_write)
         cursor = driver.cursor()
         try:
             cursor.execute(self.sql, values, prepare=True)
             row = cursor.fetchone()  # every Direct statement returns rows (SELECT, RETURNING)
         except self.dialect.loaded_dbapi.Error as err:
             if self.dialect.is_disconnect(err, driver, cursor):
-                connection.invalidate(err)
+                invalidate(err)
             raise exc.DBAPIError.instance(self.sql, values, err, self.dialect.loaded_dbapi.Error,
                                           dialect=self.dialect) from err
         finally:
             cursor.close()
         if row is None:
             if self.lone_write:
-                lone_wrote_nothing(connection.info)
+                lone_wrote_nothing(info)
             return None
         out = list(row)
         for i, process in self._result:

@@ -165,3 +165,50 @@ def test_a_move_after_the_chain_moved_appends_under_the_lock(pg_app, actors, oth
                                                               Timer.status == "pending")).all()
         assert sorted(timers) == ["supplement_deadline", "supplement_deadline:reminder",
                                   "supplement_deadline:reminder"]
+
+
+def test_the_lone_part_runs_on_its_own_connection_and_gives_it_back(pg_app, actors, other):
+    """The load and the move go on a connection the unit of work checked out for them, not
+    through the session's transaction; once the session itself takes a connection,
+    statements go on that one; afterwards every pooled connection is back to transactions."""
+    rt = pg_app.extensions["sandbox"]
+    db = pg_app.extensions["sandbox.db"]
+    case_id = submitted_case(rt, actors)
+    with rt.uow(lone=True) as uow:
+        case = visible_case(uow.session, actors["secretariat"], case_id)
+        assert uow.connected is False  # the load did not go through the session
+        door.fire(uow.session, rt.engine, rt.clock.now(), actors["secretariat"], case,
+                  "request_supplement", {"items": "도면"})
+        assert state_seen_by(other, case_id) == ("supplement_requested", 3)
+        # The session may read after the lone write; its connection carries the rule on.
+        assert uow.session.scalar(select(Case.version).where(Case.id == case_id)) == 3
+        assert uow.connected is True
+        with pytest.raises(LoneWriteError):
+            uow.session.execute(update(Case).where(Case.id == case_id).values(flags={"x": 1}))
+        uow.commit()
+    assert db.pool.checkedout() == 0
+    held = [db.raw_connection() for _ in range(db.pool.checkedin())]
+    try:
+        assert all(c.dbapi_connection.autocommit is False for c in held)
+    finally:
+        for c in held:
+            c.close()
+
+
+def test_a_driver_write_that_is_not_lone_stays_in_the_sessions_transaction(pg_app, actors, other):
+    rt = pg_app.extensions["sandbox"]
+    case_id = submitted_case(rt, actors)
+    table = Case.__table__  # type: ignore[attr-defined]
+    with rt.uow(lone=True) as uow:
+        dialect = uow.session.get_bind().dialect
+        mark = Direct(update(table).where(table.c.id == case_id).values(flags={"marked": True})
+                      .returning(table.c.id), dialect)
+        assert mark.run(uow.session, {}) == [case_id]
+        assert uow.connected is True  # it went through the session's connection...
+        with other.connect() as conn:  # ...and its transaction: not committed yet
+            assert conn.execute(text('SELECT flags FROM "case" WHERE id = :id'),
+                                {"id": case_id}).scalar() == {}
+        uow.rollback()
+    with other.connect() as conn:
+        assert conn.execute(text('SELECT flags FROM "case" WHERE id = :id'),
+                            {"id": case_id}).scalar() == {}
