@@ -51,10 +51,11 @@ def stamp_of(instance: Any) -> int | None:
 
 
 class _Kept:
-    """One database's snapshots of one model, by primary key."""
+    """One database's snapshots of one model, by primary key: when kept, the stamp, the
+    version, and the row as a detached object or as its values."""
 
     def __init__(self) -> None:
-        self.rows: OrderedDict[Any, tuple[float, int, dict[str, Any]]] = OrderedDict()
+        self.rows: OrderedDict[Any, tuple[float, int, Any, Any]] = OrderedDict()
         self.lock = threading.Lock()
 
 
@@ -81,20 +82,25 @@ def _columns(model: type) -> tuple[str, ...]:
 def keep(session: Session, instance: Any, stamp: int | None = None, *, handed_over: bool = False) -> None:
     """Keep ``instance``'s row as it is now, with ``stamp`` (default: as it was loaded).
 
-    ``handed_over``: the caller drops the object now, so its values are kept as they are;
-    otherwise they are copied (JSON columns are dicts and lists its holder may change).
+    ``handed_over``: the caller drops the object now. A detached one (a kept row the door
+    moved, see take) is then kept itself; otherwise its values are kept, copied unless
+    handed over (JSON columns are dicts and lists its holder may change).
     """
     stamp = stamp_of(instance) if stamp is None else stamp
     if stamp is None:
         return
     model = type(instance)
     state = instance_state(instance)
-    values = {k: state.dict[k] for k in _columns(model) if k in state.dict}
-    if not handed_over:
-        values = copy.deepcopy(values)
+    row: Any
+    if handed_over and state.detached:
+        row = instance
+    else:
+        row = {k: state.dict[k] for k in _columns(model) if k in state.dict}
+        if not handed_over:
+            row = copy.deepcopy(row)
     kept = _kept(session, model)
     with kept.lock:
-        kept.rows[state.identity] = (time.monotonic(), stamp, values)
+        kept.rows[state.identity] = (time.monotonic(), stamp, state.dict.get("version"), row)
         kept.rows.move_to_end(state.identity)
         while len(kept.rows) > SIZE:
             kept.rows.popitem(last=False)
@@ -108,19 +114,22 @@ def take(session: Session, model: type, key: Any, version: int) -> Any:
     kept = _kept(session, model)
     with kept.lock:
         entry = kept.rows.get((key,))
-        if entry is None or entry[2].get("version") != version:
+        if entry is None or entry[2] != version:
             return None
         del kept.rows[(key,)]
-    at, stamp, values = entry
-    mapper = manager_of_class(model).mapper
+    at, stamp, _version, row = entry
+    manager = manager_of_class(model)
     if (time.monotonic() - at > MAX_AGE_S
-            or session.identity_map.get(mapper.identity_key_from_primary_key([key])) is not None):
+            or session.identity_map.get(manager.mapper.identity_key_from_primary_key([key])) is not None):
         return None
-    instance = manager_of_class(model).new_instance()
-    instance_state(instance).dict.update(values)
-    # Detached, as the row's object: the door reads and keeps it in step without the
-    # session's help (session.add would cost a quarter of what not reading the row saves).
-    make_transient_to_detached(instance)
+    if isinstance(row, dict):
+        instance = manager.new_instance()
+        instance_state(instance).dict.update(row)
+        # Detached, as the row's object: the door reads and keeps it in step without the
+        # session's help (session.add would cost a quarter of what not reading the row saves).
+        make_transient_to_detached(instance)
+    else:
+        instance = row
     set_stamp(instance, stamp)
     return instance
 
