@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import select
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlmodel import Session
 
 __all__ = ["make_engine", "UnitOfWork", "SessionFactory", "PING_AFTER_IDLE_S", "LONE_WRITE",
            "LoneWriteError", "run_lone_rule", "lone_wrote_nothing", "held_connection",
-           "driver_connection", "session_factory", "is_plain_read"]
+           "driver_connection", "session_factory", "is_plain_read", "after_session_commit"]
 
 SessionFactory = Callable[[], Session]
 
@@ -175,11 +176,14 @@ class UnitOfWork:
     driver runs (adapters.direct: the case's load and its move) need no transaction, so
     until the session itself touches the database they go on a pooled connection the
     unit of work checks out for them (``lone_connection``), not through the session's
-    transaction, its ``Connection`` and their books, which cost about a fifth of a
+    transaction, its ``Connection`` and their books, which cost about a tenth of a
     transition's client time. Once the session has a connection, every statement goes on
     that one, as in an ordinary unit of work (so nothing of one transaction is split
-    across two connections); the lone rule (one lone write, then nothing) holds across
-    both. The first commit or rollback ends the lone part: what follows is ordinary.
+    across two connections); the lone rule (one lone write, then only reads) holds across
+    both. When the lone write committed and the session never took a connection nor holds
+    a change, the session has nothing to commit: ``commit`` then skips its commit and runs
+    what a commit runs after it (``after_session_commit``: publishing the outbox). The
+    first commit or rollback ends the lone part: what follows is ordinary.
     """
 
     def __init__(self, session_factory: SessionFactory, *, lone: bool = False) -> None:
@@ -204,8 +208,13 @@ class UnitOfWork:
         self._end_lone()
 
     def commit(self) -> None:
-        self.session.commit()
-        self._end_lone()
+        if self._committed_alone():
+            self._end_lone()
+            for hook in _AFTER_SESSION_COMMIT.get(self._session_factory, ()):
+                hook(self.session)
+        else:
+            self.session.commit()
+            self._end_lone()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
@@ -224,6 +233,11 @@ class UnitOfWork:
             own.info[_LONE] = "reading"
             self._own = own
         return self._own
+
+    def _committed_alone(self) -> bool:
+        session = self.session
+        return (self.lone_written() and not self.connected
+                and not session.new and not session.dirty and not session.deleted)
 
     def lone_written(self) -> bool:
         return self._own is not None and self._own.info.get(_LONE) == "written"
@@ -276,6 +290,18 @@ class UnitOfWork:
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
+
+
+# What runs after a session's commit, per session factory, that a lone unit of work runs
+# when it had no session commit (see UnitOfWork.commit; adapters.publisher registers).
+_AFTER_SESSION_COMMIT: weakref.WeakKeyDictionary[Any, list[Callable[[Session], None]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def after_session_commit(session_factory: Any, hook: Callable[[Session], None]) -> None:
+    """Run ``hook(session)`` after a lone unit of work of ``session_factory`` committed
+    without a session commit, as an ``after_commit`` listener runs after one."""
+    _AFTER_SESSION_COMMIT.setdefault(session_factory, []).append(hook)
 
 
 def held_connection(session: Session) -> Any:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import event
 
 from ..engine.notify import OUTBOX_KEY
+from .db import after_session_commit
 
 __all__ = ["Publisher", "ManualPublisher", "ThreadPublisher", "CeleryPublisher", "listen"]
 
@@ -41,6 +42,14 @@ def listen(session_maker: Any, publisher: Publisher) -> None:
             marks = session.info.setdefault(MARKS_KEY, {})
             marks[transaction] = len(session.info.get(OUTBOX_KEY, ()))
 
+    def _publish(session: Any) -> None:
+        items = session.info.pop(OUTBOX_KEY, None)
+        if items:
+            try:
+                publisher.publish(items)
+            except Exception:  # the sweep will publish them; the commit stands
+                log.exception("publishing %d outbox items failed", len(items))
+
     @event.listens_for(session_maker, "after_commit")
     def _after_commit(session: Any) -> None:
         if session.in_nested_transaction():
@@ -48,12 +57,10 @@ def listen(session_maker: Any, publisher: Publisher) -> None:
             # see its rows before the enclosing transaction commits: they wait for that.
             session.info.get(MARKS_KEY, {}).pop(session.get_nested_transaction(), None)
             return
-        items = session.info.pop(OUTBOX_KEY, None)
-        if items:
-            try:
-                publisher.publish(items)
-            except Exception:  # the sweep will publish them; the commit stands
-                log.exception("publishing %d outbox items failed", len(items))
+        _publish(session)
+
+    # A lone unit of work whose one write committed by itself skips the session's commit.
+    after_session_commit(session_maker, _publish)
 
     @event.listens_for(session_maker, "after_transaction_end")
     def _after_end(session: Any, transaction: Any) -> None:

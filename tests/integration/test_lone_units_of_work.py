@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sandbox.adapters import snapshots
 from sandbox.adapters.db import LoneWriteError
 from sandbox.adapters.direct import Direct, DirectLoad
-from sandbox.adapters.tables import AuditEvent, Case, Organisation, Timer
+from sandbox.adapters.tables import AuditEvent, Case, Document, Notification, Organisation, Timer
 from sandbox.domain.errors import Conflict, NotFound
 from sandbox.engine import audit, door
 from sandbox.engine.actors import Actor
@@ -212,3 +212,22 @@ def test_a_driver_write_that_is_not_lone_stays_in_the_sessions_transaction(pg_ap
     with other.connect() as conn:
         assert conn.execute(text('SELECT flags FROM "case" WHERE id = :id'),
                             {"id": case_id}).scalar() == {}
+
+
+def test_a_move_committed_by_itself_publishes_its_outbox_rows(pg_app, actors):
+    """With nothing left for the session to commit, the unit of work skips its commit; the
+    move's notification and document are published all the same, and only once."""
+    rt = pg_app.extensions["sandbox"]
+    publisher = pg_app.extensions["sandbox.publisher"]
+    case_id = submitted_case(rt, actors)
+    publisher.items.clear()
+    case_service.fire_action(rt, actors["secretariat"], case_id, "request_supplement",
+                             {"items": "도면", "version": 2})
+    with rt.uow() as uow:
+        notes = uow.session.scalars(select(Notification.id).where(
+            Notification.case_id == case_id, Notification.kind == "case:request_supplement")).all()
+        papers = uow.session.scalars(select(Document.id).where(
+            Document.case_id == case_id, Document.kind == "supplement_request")).all()
+    assert notes and len(papers) == 1
+    assert sorted(publisher.items) == sorted([("notification", n) for n in notes]
+                                             + [("document", papers[0])])
