@@ -204,7 +204,10 @@ class UnitOfWork:
     def __exit__(self, *exc: object) -> None:
         # close() rolls back what was not committed but, unlike rollback(), leaves loaded
         # objects readable after the block (views serialise them once the work is done).
-        self.session.close()
+        # A session that holds nothing has nothing to close (a move on a kept case).
+        session = self.session
+        if session.in_transaction() or session.identity_map or session.new:
+            session.close()
         self._end_lone()
 
     def commit(self) -> None:

@@ -21,6 +21,7 @@ from psycopg import _queries as psycopg_queries
 from sqlalchemy import exc, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.base import instance_state, manager_of_class
+from sqlalchemy.sql import sqltypes
 
 from .db import LONE_WRITE, driver_connection, is_plain_read, lone_wrote_nothing, run_lone_rule
 from .snapshots import set_stamp, stamp_column
@@ -33,6 +34,26 @@ __all__ = ["Direct", "DirectLoad"]
 # and document (about 4,200 characters): uncached, each call parses it again (0.3 ms).
 psycopg_queries.MAX_CACHED_STATEMENT_LENGTH = max(psycopg_queries.MAX_CACHED_STATEMENT_LENGTH, 8192)
 psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = max(psycopg_queries.MAX_CACHED_STATEMENT_PARAMS, 80)
+
+
+_CURSOR = "sandbox.direct_cursor"  # connection info: the cursor Direct statements reuse
+
+
+def _cursor(driver: Any, info: dict[str, Any]) -> Any:
+    """The connection's cursor for Direct statements, made once per connection: a psycopg
+    cursor runs one statement after another, and each fetches its one row at once."""
+    cursor = info.get(_CURSOR)
+    if cursor is None or cursor.connection is not driver or cursor.closed:
+        cursor = info[_CURSOR] = driver.cursor()
+    return cursor
+
+
+def _result_processor(type_: Any, dialect: Any) -> Any:
+    """SQLAlchemy's result processor of ``type_``, but none for an array whose items need
+    none: psycopg already gives a list (of ids, here), which the processor would copy."""
+    if isinstance(type_, sqltypes.ARRAY) and type_.item_type._cached_result_processor(dialect, None) is None:  # noqa: SLF001
+        return None
+    return type_._cached_result_processor(dialect, None)  # noqa: SLF001
 
 
 class Direct:
@@ -49,7 +70,7 @@ class Direct:
                           if v is not None}
         # SQLAlchemy's own bind and result processors of the statement's types.
         self._bind = tuple(compiled._bind_processors.items())  # noqa: SLF001
-        processors = [type_._cached_result_processor(dialect, None)  # noqa: SLF001
+        processors = [_result_processor(type_, dialect)
                       for *_, type_ in compiled._result_columns]  # noqa: SLF001
         self._result = tuple((i, p) for i, p in enumerate(processors) if p is not None)
 
@@ -61,7 +82,7 @@ class Direct:
                 values[name] = process(values[name])
         driver, info, invalidate = driver_connection(session, outside=self.outside)
         run_lone_rule(info, driver, self.sql, lone_write=self.lone_write)
-        cursor = driver.cursor()
+        cursor = _cursor(driver, info)
         try:
             cursor.execute(self.sql, values, prepare=True)
             row = cursor.fetchone()  # every Direct statement returns rows (SELECT, RETURNING)
@@ -70,8 +91,6 @@ class Direct:
                 invalidate(err)
             raise exc.DBAPIError.instance(self.sql, values, err, self.dialect.loaded_dbapi.Error,
                                           dialect=self.dialect) from err
-        finally:
-            cursor.close()
         if row is None:
             if self.lone_write:
                 lone_wrote_nothing(info)
