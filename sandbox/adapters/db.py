@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from . import lone_connections
+
 __all__ = ["make_engine", "UnitOfWork", "SessionFactory", "PING_AFTER_IDLE_S", "LONE_WRITE",
            "LoneWriteError", "run_lone_rule", "lone_wrote_nothing", "held_connection",
            "driver_connection", "session_factory", "is_plain_read", "after_session_commit"]
@@ -53,6 +55,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine)
     _lone_units_of_work(engine)
+    lone_connections.keep_for(engine, PING_AFTER_IDLE_S)
     return engine
 
 
@@ -175,7 +178,8 @@ class UnitOfWork:
     Why a lone unit of work's statements run on a connection of its own: those the
     driver runs (adapters.direct: the case's load and its move) need no transaction, so
     until the session itself touches the database they go on a pooled connection the
-    unit of work checks out for them (``lone_connection``), not through the session's
+    unit of work takes for them (``lone_connection``; adapters.lone_connections keeps a
+    few in autocommit between units of work), not through the session's
     transaction, its ``Connection`` and their books, which cost about a tenth of a
     transition's client time. Once the session has a connection, every statement goes on
     that one, as in an ordinary unit of work (so nothing of one transaction is split
@@ -231,8 +235,7 @@ class UnitOfWork:
         """The pooled connection the lone part's driver statements run on, checked out at
         the first, in autocommit (the pool's check-in puts it back to transactions)."""
         if self._own is None:
-            own = self.session.get_bind().raw_connection()
-            own.dbapi_connection.autocommit = True
+            own = lone_connections.take(self.session.get_bind())
             own.info[_LONE] = "reading"
             self._own = own
         return self._own
@@ -249,7 +252,7 @@ class UnitOfWork:
         self.session.info.pop(_LONE_UOW, None)
         own, self._own = self._own, None
         if own is not None:
-            own.close()
+            lone_connections.give_back(self.session.get_bind(), own)
 
     def commit_in_flight(self) -> Callable[[], None]:
         """Send COMMIT without waiting for it; the function returned waits, then runs what

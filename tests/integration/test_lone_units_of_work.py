@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import exc, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from sandbox.adapters import snapshots
+from sandbox.adapters import lone_connections, snapshots
 from sandbox.adapters.db import LoneWriteError
 from sandbox.adapters.direct import Direct, DirectLoad
 from sandbox.adapters.tables import AuditEvent, Case, Document, Notification, Organisation, Timer
@@ -168,9 +168,11 @@ def test_a_move_after_the_chain_moved_appends_under_the_lock(pg_app, actors, oth
 
 
 def test_the_lone_part_runs_on_its_own_connection_and_gives_it_back(pg_app, actors, other):
-    """The load and the move go on a connection the unit of work checked out for them, not
+    """The load and the move go on a connection the unit of work took for them, not
     through the session's transaction; once the session itself takes a connection,
-    statements go on that one; afterwards every pooled connection is back to transactions."""
+    statements go on that one. Afterwards that connection is kept in autocommit for the
+    next lone unit of work, the session's is back in the pool, and once given back too
+    every pooled connection is back to transactions."""
     rt = pg_app.extensions["sandbox"]
     db = pg_app.extensions["sandbox.db"]
     case_id = submitted_case(rt, actors)
@@ -186,6 +188,8 @@ def test_the_lone_part_runs_on_its_own_connection_and_gives_it_back(pg_app, acto
         with pytest.raises(LoneWriteError):
             uow.session.execute(update(Case).where(Case.id == case_id).values(flags={"x": 1}))
         uow.commit()
+    assert db.pool.checkedout() == 1  # kept for the next lone unit of work
+    lone_connections.release(db)
     assert db.pool.checkedout() == 0
     held = [db.raw_connection() for _ in range(db.pool.checkedin())]
     try:

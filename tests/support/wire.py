@@ -19,6 +19,8 @@ import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from sandbox.adapters import lone_connections
+
 __all__ = ["WireTrace", "tracing"]
 
 
@@ -48,7 +50,10 @@ class WireTrace:
 
 @contextmanager
 def tracing(engine: Engine) -> Iterator[WireTrace]:
-    """Trace every connection checked out of ``engine``'s pool while the block runs."""
+    """Trace every connection checked out of ``engine``'s pool while the block runs (the
+    connections lone units of work keep between them go back to the pool first, so that
+    the next is checked out, and traced, too)."""
+    lone_connections.release(engine)
     trace = WireTrace()
     files: list[Any] = []
     traced: list[Any] = []
