@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import calendar as _stdcal
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
 from sandbox.domain.calendar import KST, KoreanCalendar
@@ -61,8 +61,10 @@ class Period:
         return period
 
     def to_dict(self) -> dict[str, int]:
-        """Only the non-zero parts, so that ``from_dict(p.to_dict()) == p``."""
-        return {k: v for k, v in asdict(self).items() if v}
+        """Only the non-zero parts, so that ``from_dict(p.to_dict()) == p``. (Spelled out, not
+        ``dataclasses.asdict``: every deadline a transition starts writes its period.)"""
+        parts = (("days", self.days), ("months", self.months), ("years", self.years))
+        return {k: v for k, v in parts if v}
 
     def is_zero(self) -> bool:
         return not (self.days or self.months or self.years)
