@@ -195,7 +195,7 @@ class UnitOfWork:
         self._lone = lone
         self.session: Session
         self._after_commit: list[Callable[[], None]] = []
-        self._own: Any = None  # the pooled connection of the lone part, once checked out
+        self._own: Any = None  # the pooled connection of the lone part, once taken
         self.connected = False  # the session has a connection (see _lone_sessions)
 
     def __enter__(self) -> UnitOfWork:
@@ -232,8 +232,9 @@ class UnitOfWork:
         self._after_commit = []
 
     def lone_connection(self) -> Any:
-        """The pooled connection the lone part's driver statements run on, checked out at
-        the first, in autocommit (the pool's check-in puts it back to transactions)."""
+        """The pooled connection the lone part's driver statements run on, in autocommit:
+        taken at the first of them (a kept one, see adapters.lone_connections), given back
+        when the lone part ends."""
         if self._own is None:
             own = lone_connections.take(self.session.get_bind())
             own.info[_LONE] = "reading"
