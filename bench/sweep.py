@@ -15,9 +15,11 @@ rows with ``INSERT ... SELECT generate_series``:
 * the rest, pending and due later (spread over two years), until ``--pending-small`` and
   then ``--pending-large`` rows are pending in all.
 
-After each load it runs ANALYZE, then times ``sandbox.services.timers.fire_due_timers(rt)``
-with ``rt.clock`` fixed. Each size is timed ``--repeat`` times (due rows and notifications
-reset and VACUUM ANALYZE in between) and the median is reported. Target: large / small <= 1.5.
+Each size has a database of its own (``--url`` and ``--url`` + ``_large``, both dropped and
+recreated). After each load it runs ANALYZE, then times
+``sandbox.services.timers.fire_due_timers(rt)`` with ``rt.clock`` fixed, ``--repeat`` times
+per size, the two sizes taking turns (due rows and notifications reset and VACUUM ANALYZE
+before each run); the medians are reported. Target: large / small <= 1.5.
 Exits 0 whatever the result.
 """
 
@@ -40,6 +42,7 @@ from bench._common import (  # noqa: E402
     DISTRICT,
     StatementCounter,
     add_user,
+    drop_database,
     fresh_app,
     measure,
     median,
@@ -71,19 +74,29 @@ FUTURE_AT = ("CAST(:now AS timestamptz) + interval '1 hour'"
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, url: str) -> None:
         from sandbox.domain.clock import FixedClock
 
-        self.args = args
+        self.args, self.url = args, url
         # Cases are filed 10 days before NOW: their real deadlines are still ahead.
         self.clock = FixedClock(NOW - timedelta(days=10))
-        self.app = fresh_app(args.url, clock=self.clock)
+        self.app = fresh_app(url, clock=self.clock)
         self.rt = self.app.extensions["sandbox"]
         self.db = self.app.extensions["sandbox.db"]
         self._cases(args.cases)
         self.rt.clock = FixedClock(NOW)
         self.base_id = self.scalar("SELECT max(id) FROM timer")
         self.future = 0
+
+    def prepare(self) -> None:
+        """Warm up (statement caches, connection pool) on due rows removed afterwards, then
+        load the due rows every run fires."""
+        self.load(DUE_AT, 100)
+        self.sweep()
+        self.sql("DELETE FROM timer WHERE id > :base", base=self.base_id)
+        self.sql("DELETE FROM notification")
+        self.load(DUE_AT, self.args.due)
+        self.base_id = self.scalar("SELECT min(id) FROM timer WHERE id > :base", base=self.base_id) - 1
 
     def _cases(self, n: int) -> None:
         from sandbox.adapters.tables import Case
@@ -160,17 +173,14 @@ class Bench:
         if fired != self.args.due or notes != self.args.due:
             print(f"  WARNING: fired {fired}, notifications {notes}, expected {self.args.due}")
 
-    def measure(self, label: str) -> tuple[float, float]:
-        times, cpus = [], []
-        for r in range(self.args.repeat):
-            self.reset_due()
-            wall, cpu, fired = self.sweep()
-            self.check(fired)
-            times.append(wall)
-            cpus.append(cpu)
-            print(f"  {label} run {r + 1}: {wall * 1e3:8.1f} ms  ({wall / fired * 1e3:.2f} ms/timer, "
-                  f"{cpu / fired * 1e3:.2f} ms Python CPU/timer)")
-        return median(times), median(cpus)
+    def run_once(self, label: str, r: int) -> tuple[float, float]:
+        """One timed sweep of the due rows (reset first); its wall and CPU seconds."""
+        self.reset_due()
+        wall, cpu, fired = self.sweep()
+        self.check(fired)
+        print(f"  {label} run {r}: {wall * 1e3:8.1f} ms  ({wall / fired * 1e3:.2f} ms/timer, "
+              f"{cpu / fired * 1e3:.2f} ms Python CPU/timer)")
+        return wall, cpu
 
     def explain(self) -> str:
         query = ("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT * FROM timer"
@@ -196,28 +206,31 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    b = Bench(args)
-    print(f"database: {args.url}  ({server_settings(b.db)})")
-    # Warm up (statement caches, connection pool) on due rows that are removed afterwards.
-    b.load(DUE_AT, 100)
-    b.sweep()
-    b.sql("DELETE FROM timer WHERE id > :base", base=b.base_id)
-    b.sql("DELETE FROM notification")
-    b.load(DUE_AT, args.due)
-    b.base_id = b.scalar("SELECT min(id) FROM timer WHERE id > :base", base=b.base_id) - 1
+    # One database per size, measured in turns: the sizes' runs are interleaved, so a
+    # shared VM's drift in speed (seconds to minutes) hits both alike.
+    benches = {"small": Bench(args, args.url), "large": Bench(args, f"{args.url}_large")}
+    for label, b in benches.items():
+        print(f"database ({label}): {b.url}  ({server_settings(b.db)})")
+        b.prepare()
     print(f"set-up {time.perf_counter() - t0:.1f}s: {args.cases} cases in supplement_requested, "
-          f"{args.due} due reminder timers")
-
-    results = {}
+          f"{args.due} due reminder timers in each database")
     for label, size in (("small", args.pending_small), ("large", args.pending_large)):
+        b = benches[label]
         load = b.fill_to(size)
         print(f"{label}: {b.pending():,} pending timers ({args.due:,} due), loaded + ANALYZE "
               f"in {load:.1f}s")
-        results[label] = b.measure(label)
         print("  claim query plan (first batch):")
         b.reset_due()
         print(b.explain())
 
+    runs: dict[str, list[tuple[float, float]]] = {"small": [], "large": []}
+    for r in range(1, args.repeat + 1):
+        for label, b in benches.items():
+            runs[label].append(b.run_once(label, r))
+    results = {label: (median([w for w, _ in rows]), median([c for _, c in rows]))
+               for label, rows in runs.items()}
+
+    b = benches["large"]
     b.reset_due()
     counter = StatementCounter(b.db)
     with counter.counting():
@@ -239,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(profile(b.sweep, args.profile_out, args.top, args.due, "timer"))
     print(f"total {time.perf_counter() - t0:.0f}s")
-    b.db.dispose()
+    for each in benches.values():
+        each.db.dispose()
+    drop_database(benches["large"].url)
     return 0
 
 
