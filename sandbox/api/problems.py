@@ -9,6 +9,7 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError, Invalid
+from .field_messages import bilingual_errors
 
 __all__ = [
     "problem", "problem_from_http", "problem_from_domain", "PROBLEM", "ProblemSchema",
@@ -68,7 +69,7 @@ def problem(
 
 
 def problem_from_domain(error: DomainError) -> Response:
-    errors = error.errors if isinstance(error, Invalid) else None
+    errors = bilingual_errors(error.errors) if isinstance(error, Invalid) else None
     return problem(error.status, error.title, error.detail, errors)
 
 
@@ -83,7 +84,7 @@ def _strip_locations(messages: Any) -> dict[str, list[str]]:
                 flat.update(flatten_errors(fields))
             else:
                 flat.update(flatten_errors({location: fields}))
-    return flat
+    return bilingual_errors(flat)
 
 
 def problem_from_http(error: HTTPException) -> Response:

@@ -88,7 +88,7 @@ def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def validate_data(process: str, data: Any, *, partial: bool = False) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise Invalid.field("data", "an object is required")
+        raise Invalid.field("data", "객체여야 합니다. / an object is required")
     try:
         loaded = SCHEMAS[process]().load(data, partial=partial)
     except ValidationError as exc:

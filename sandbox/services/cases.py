@@ -37,10 +37,11 @@ FEATURE_OF = {"district_designation": "districts", "rapid_confirmation": "rapid_
 
 def file_case(rt: Runtime, actor: Actor, process: Any, data: Any) -> int:
     if process not in FILER_ROLES:
-        raise Invalid.field("process", "one of: " + ", ".join(FILER_ROLES))
+        raise Invalid.field("process", "알 수 없는 절차입니다. / One of: " + ", ".join(FILER_ROLES))
     rules = rt.engine.rules(rt.rule_set)
     if process in FEATURE_OF and not rules.has(FEATURE_OF[process]):
-        raise Invalid.field("process", f"not available under the {rules.code} rule set")
+        raise Invalid.field("process", f"{rules.code} 규칙에서는 할 수 없는 절차입니다. / "
+                                       f"not available under the {rules.code} rule set")
     definition = rt.engine.registry.get(process)
     if actor.role not in definition.filer_roles:
         raise Forbidden(f"a {actor.role} may not file a {process}")
@@ -107,7 +108,8 @@ def _check_references(s: Any, actor: Actor, process: str, data: dict[str, Any], 
 
 def update_case(rt: Runtime, actor: Actor, case_id: int, version: Any, data: Any) -> None:
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_ID:
-        raise Invalid.field("version", "the version you edited is required")
+        raise Invalid.field("version", "수정한 버전(version)이 필요합니다. / "
+                                       "the version you edited is required")
     now = rt.clock.now()
     with rt.uow() as uow:
         s = uow.session
@@ -150,7 +152,7 @@ def fire_action(
 ) -> None:
     version = payload.pop("version", None)
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        raise Invalid.field("version", "must be an integer")
+        raise Invalid.field("version", "정수여야 합니다. / must be an integer")
     # Lone: when the move is one statement it commits by itself (adapters.db.UnitOfWork).
     with rt.uow(lone=True) as uow:
         kept = snapshots.take(uow.session, Case, case_id, version) if version is not None else None

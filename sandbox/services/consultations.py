@@ -105,7 +105,7 @@ def _fire(
     payload = dict(payload)
     version = payload.pop("version", None)
     if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        raise Invalid.field("version", "must be an integer")
+        raise Invalid.field("version", "정수여야 합니다. / must be an integer")
     with rt.uow() as uow:
         consultation = visible_consultation(uow.session, actor, consultation_id)
         door.fire(uow.session, rt.engine, rt.clock.now(), actor, consultation, action, payload,

@@ -118,7 +118,7 @@ def create_user(
         try:
             uow.commit()
         except IntegrityError:
-            raise Invalid.field("email", "already registered") from None
+            raise Invalid.field("email", "이미 등록되어 있습니다. / already registered") from None
         return user
 
 

@@ -86,6 +86,27 @@ def test_bad_filings_are_422_with_field_messages(api, cast, body, field):
     assert set(r.json) >= {"type", "title", "status", "detail", "errors"}
 
 
+def test_field_messages_are_in_korean_and_english(api, cast):
+    """marshmallow's own messages too, like the product's: "한국어 / English"."""
+    r = api.post("/api/v1/cases", {"data": {**DISTRICT, "area_km2": "big"}, "extra": 1}, SEJONG)
+    assert r.status == 422, r
+    errors = r.json["errors"]
+    assert errors["process"] == ["필수 항목입니다. / Missing data for required field."]
+    assert errors["extra"] == ["알 수 없는 항목입니다. / Unknown field."]
+    r = api.post("/api/v1/cases", {"process": "district_designation",
+                                   "data": {**DISTRICT, "area_km2": "big"}}, SEJONG)
+    assert r.json["errors"]["data.area_km2"] == ["숫자가 아닙니다. / Not a valid number."]
+    # Messages with values keep them in both halves; the product's own stay as they were.
+    from sandbox.api.field_messages import in_both_languages
+    assert in_both_languages("Must be one of: a, b.") == (
+        "다음 중 하나여야 합니다: a, b. / Must be one of: a, b.")
+    assert in_both_languages("Longer than maximum length 200.") == (
+        "최대 200자까지 입력할 수 있습니다. / Longer than maximum length 200.")
+    assert in_both_languages("Must be greater than or equal to 1 and less than or equal to 30.") == (
+        "1 이상 30 이하여야 합니다. / Must be greater than or equal to 1 and less than or equal to 30.")
+    assert in_both_languages("기한이 지났습니다. / Too late.") == "기한이 지났습니다. / Too late."
+
+
 def test_malformed_json_is_422_not_500(api, cast):
     raw = api.client.post("/api/v1/cases", data="{not json", content_type="application/json",
                           headers={"Authorization": f"Bearer {cast.people.token(SEJONG)}"})

@@ -1,0 +1,65 @@
+"""marshmallow's per-field messages in the product's two languages, "한국어 / English".
+
+Why here and not on marshmallow's fields: their messages are copied into each field when
+a schema class is built, so overriding them globally depends on import order. The 422
+answer is the one place every such message passes through (api/problems), so they are
+put in both languages there, by their English wording; a message already bilingual, or
+one not listed, passes unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+__all__ = ["in_both_languages", "bilingual_errors"]
+
+_FIXED = {
+    "Missing data for required field.": "필수 항목입니다.",
+    "Field may not be null.": "값을 비워 둘 수 없습니다.",
+    "Unknown field.": "알 수 없는 항목입니다.",
+    "Invalid input type.": "입력 형식이 올바르지 않습니다.",
+    "Not a valid string.": "문자열이 아닙니다.",
+    "Not a valid integer.": "정수가 아닙니다.",
+    "Not a valid number.": "숫자가 아닙니다.",
+    "Not a valid boolean.": "참/거짓 값이 아닙니다.",
+    "Not a valid date.": "올바른 날짜가 아닙니다.",
+    "Not a valid datetime.": "올바른 일시가 아닙니다.",
+    "Not a valid list.": "목록이 아닙니다.",
+    "Not a valid mapping type.": "객체가 아닙니다.",
+    "Not a valid email address.": "올바른 이메일 주소가 아닙니다.",
+    "Not a valid URL.": "올바른 URL이 아닙니다.",
+    "Not a valid UUID.": "올바른 UUID가 아닙니다.",
+    "Invalid value.": "올바른 값이 아닙니다.",
+}
+
+_PATTERNS = [
+    (re.compile(r"Must be one of: (.*)\.$"), r"다음 중 하나여야 합니다: \1."),
+    (re.compile(r"Longer than maximum length (\d+)\.$"), r"최대 \1자까지 입력할 수 있습니다."),
+    (re.compile(r"Shorter than minimum length (\d+)\.$"), r"최소 \1자 이상이어야 합니다."),
+    (re.compile(r"Length must be between (\d+) and (\d+)\.$"), r"길이는 \1 이상 \2 이하여야 합니다."),
+    (re.compile(r"Length must be (\d+)\.$"), r"길이는 \1이어야 합니다."),
+    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+     r"\1 이상 \2 이하여야 합니다."),
+    (re.compile(r"Must be greater than or equal to (\S+)\.$"), r"\1 이상이어야 합니다."),
+    (re.compile(r"Must be less than or equal to (\S+)\.$"), r"\1 이하여야 합니다."),
+    (re.compile(r"Must be greater than (\S+)\.$"), r"\1보다 커야 합니다."),
+    (re.compile(r"Must be less than (\S+)\.$"), r"\1보다 작아야 합니다."),
+]
+
+
+def in_both_languages(message: str) -> str:
+    """``message`` as "한국어 / English" when it is one of marshmallow's."""
+    if " / " in message:
+        return message
+    korean = _FIXED.get(message)
+    if korean is None:
+        for pattern, template in _PATTERNS:
+            if pattern.match(message):
+                korean = pattern.sub(template, message)
+                break
+    return f"{korean} / {message}" if korean else message
+
+
+def bilingual_errors(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    return {field: [in_both_languages(str(m)) for m in messages] for field, messages in errors.items()}
