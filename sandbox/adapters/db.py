@@ -216,12 +216,11 @@ class UnitOfWork:
 
     def commit(self) -> None:
         if self._committed_alone():
-            self._end_lone()
             for hook in _AFTER_SESSION_COMMIT.get(self._session_factory, ()):
                 hook(self.session)
         else:
             self.session.commit()
-            self._end_lone()
+        self._end_lone()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()

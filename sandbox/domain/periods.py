@@ -61,13 +61,15 @@ class Period:
         return period
 
     def to_dict(self) -> dict[str, int]:
-        """Only the non-zero parts, so that ``from_dict(p.to_dict()) == p``. (Spelled out, not
-        ``dataclasses.asdict``: every deadline a transition starts writes its period.)"""
-        parts = (("days", self.days), ("months", self.months), ("years", self.years))
-        return {k: v for k, v in parts if v}
+        """Only the non-zero parts, so that ``from_dict(p.to_dict()) == p``. (Not
+        ``dataclasses.asdict``, which copies deeply: every deadline started writes its period.)"""
+        return {name: value for name in _PARTS if (value := getattr(self, name))}
 
     def is_zero(self) -> bool:
         return not (self.days or self.months or self.years)
+
+
+_PARTS = tuple(f.name for f in fields(Period))
 
 
 def _shift_months(day: date, months: int) -> tuple[date, bool]:
