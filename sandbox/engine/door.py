@@ -110,6 +110,7 @@ def fire(
     expected_version: int | None = None,
     case: Case | None = None,
     gate: Gate | None = None,
+    refuse_undeclared: bool = False,
 ) -> FireContext:
     subject_type = SUBJECT_TYPES[type(subject)]
     definition = engine.definition(subject)
@@ -138,7 +139,8 @@ def fire(
     raw = dict(payload or {})
     reasons = []
     for transition in candidates:
-        clean = clean_payload(transition.payload, raw, is_agency)
+        clean = clean_payload(transition.payload, raw, is_agency,
+                              refuse_undeclared=refuse_undeclared)
         ctx = FireContext(
             session, engine, now, actor, case, subject, subject_type, definition, transition,
             clean, raw, subject.state, transition.dest_from(subject.state), gate=gate,

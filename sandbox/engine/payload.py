@@ -5,6 +5,11 @@ name or a number), ``int``, ``date`` (YYYY-MM-DD), ``datetime`` (ISO 8601 with a
 offset), ``bool`` and ``agencies`` (a non-empty list of agency codes); a trailing ``?``
 makes the field optional. Richer rules
 (positions and their required texts, insurance minimums) live in the effects.
+
+A field the transition does not declare is refused when the caller asks for it
+(``refuse_undeclared``: what people send through the API), so a misspelt field is an error
+instead of a value silently lost; the engine's own fires (a committee's resolution, a
+reply's position) carry fields their effects read and pass without it.
 """
 
 from __future__ import annotations
@@ -19,12 +24,16 @@ __all__ = ["clean_payload"]
 
 MAX_TEXT = 20_000
 MAX_LINE = 200
+UNDECLARED = "알 수 없는 항목입니다. / Unknown field."
 
 
 def clean_payload(
-    spec: Mapping[str, str], raw: Mapping[str, Any], is_agency: Callable[[str], bool]
+    spec: Mapping[str, str], raw: Mapping[str, Any], is_agency: Callable[[str], bool],
+    *, refuse_undeclared: bool = False,
 ) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
+    if refuse_undeclared:
+        errors.update({name: [UNDECLARED] for name in raw if name not in spec})
     clean: dict[str, Any] = {}
     for name, kind in spec.items():
         optional = kind.endswith("?")

@@ -184,7 +184,7 @@ def _fire_on(rt: Runtime, uow: Any, actor: Actor, case: Case, action: str,
     # An approved plan's later actions belong to its special exception (its own version).
     subject = subject_for(uow.session, rt.engine, case, action)
     ctx = door.fire(uow.session, rt.engine, rt.clock.now(), actor, subject, action, payload,
-                    expected_version=version, case=case, gate=gate)
+                    expected_version=version, case=case, gate=gate, refuse_undeclared=True)
     if ctx.stamp is not None:  # moved in one statement: the next action need not read it
         snapshots.keep(uow.session, case, ctx.stamp, handed_over=True)
     else:

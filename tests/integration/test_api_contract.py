@@ -216,6 +216,27 @@ def test_action_payload_is_validated(api, cast):
     assert ok(api.get(f"/api/v1/cases/{case['id']}", SECRETARIAT))["state"] == "submitted"
 
 
+def test_a_field_the_action_does_not_declare_is_422_and_nothing_moves(api, cast):
+    """A misspelt field ("item" for "items") is named, not silently dropped."""
+    case = filed_district(api)
+    submitted = ok(api.action(case["id"], "submit", SEJONG))
+    r = api.action(case["id"], "request_supplement", SECRETARIAT, version=submitted["version"],
+                   item="사업계획서 보완")
+    assert r.status == 422
+    assert r.json["errors"] == {"item": ["알 수 없는 항목입니다. / Unknown field."],
+                                "items": ["필수 항목입니다. / This field is required."]}
+    r = api.action(case["id"], "resubmit", SEJONG, note="no payload is declared")
+    assert r.status == 409  # not allowed in this state: the state check comes first
+    r = api.action(case["id"], "request_supplement", SECRETARIAT, items="보완", due="tomorrow")
+    assert r.status == 422 and list(r.json["errors"]) == ["due"]
+    after = ok(api.get(f"/api/v1/cases/{case['id']}", SECRETARIAT))
+    assert (after["state"], after["version"]) == ("submitted", submitted["version"])
+    history = ok(api.get(f"/api/v1/cases/{case['id']}/history", SECRETARIAT))
+    assert [e["action"] for e in history].count("request_supplement") == 0
+    ok(api.action(case["id"], "request_supplement", SECRETARIAT, items="보완",
+                  version=submitted["version"]))
+
+
 def test_unknown_action_is_404_and_stale_version_409(api, cast):
     case = filed_district(api)
     assert api.action(case["id"], "teleport", SEJONG).status == 404
