@@ -9,6 +9,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
+from .action_schemas import ActionSchemas
 from .problems import PROBLEM, ProblemSchema, problem, problem_from_domain, problem_from_http
 
 __all__ = ["init_api"]
@@ -39,7 +40,9 @@ def init_api(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    registry = app.extensions["sandbox"].engine.registry
     api = ProblemApi(app, spec_kwargs={
+        "extra_plugins": [ActionSchemas(registry)],
         "info": {"description": "Smart-city regulatory sandbox workflow engine (API.md). No text, "
                                 "in a query, a form or a JSON body, may hold a NUL character "
                                 "(U+0000): a request with one is 422, its fields named."},

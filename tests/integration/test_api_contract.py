@@ -297,6 +297,37 @@ def test_openapi_describes_the_contract(api):
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 
+def test_openapi_gives_each_action_its_payload_as_the_definition_declares_it(api, app):
+    spec = ok(api.get("/api/v1/openapi.json"))
+    post = spec["paths"]["/api/v1/cases/{case_id}/actions/{action}"]["post"]
+    by_action = post["x-payload-by-action"]
+    schemas = spec["components"]["schemas"]
+    supplement = schemas[by_action["district_designation"]["request_supplement"].split("/")[-1]]
+    assert supplement["required"] == ["items"] and supplement["additionalProperties"] is False
+    assert set(supplement["properties"]) == {"items", "version"}
+    insurance = schemas["Action.special_exception.file_insurance"]["properties"]
+    assert insurance["valid_until"] == {"type": "string", "format": "date"}
+    assert "required" not in schemas["Action.special_exception.file_insurance"]  # one of two sets
+    # Every action a person may fire on a case, with every field its definition declares;
+    # the committee's and the timers' own are not offered.
+    registry = app.extensions["sandbox"].engine.registry
+    for definition in registry.latest():
+        if not definition.filer_roles:
+            assert definition.process not in by_action
+            continue
+        for t in definition.transitions:
+            offered = by_action[definition.process].get(t.trigger)
+            if set(t.roles) <= {"system", "committee"}:
+                assert offered is None, (definition.process, t.trigger)
+                continue
+            declared = schemas[offered.split("/")[-1]]["properties"]
+            assert set(t.payload) <= set(declared), (definition.process, t.trigger)
+    assert "approve" not in by_action["district_designation"]
+    action = next(p for p in spec["paths"]["/api/v1/cases/{case_id}/actions/{action}"]["parameters"]
+                  if p["name"] == "action")
+    assert {"submit", "request_supplement", "lift"} <= set(action["schema"]["enum"])
+
+
 def test_health(api):
     body = ok(api.get("/healthz"))
     assert body["database"] == "ok"

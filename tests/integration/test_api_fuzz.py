@@ -52,6 +52,8 @@ BEYOND_THE_SCHEMA = {
     "POST /api/v1/cases": "data is checked against the process's own fields and the rule set's features",
     "POST /api/v1/meetings": "ends_at must be after starts_at",
     "POST /api/v1/meetings/{meeting_id}/items": "conditions go with some proposals only",
+    "POST /api/v1/cases/{case_id}/actions/{action}": "the body is any action's schema, while the "
+    "path names one; and effects check more (months 1-24, insurance minimums)",
 }
 
 
