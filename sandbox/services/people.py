@@ -86,13 +86,13 @@ def create_user(
     its company, named ``org_name`` (and ``org_name_en``): documents address it by name."""
     errors: dict[str, list[str]] = {}
     if role not in ROLES:
-        errors["role"] = [f"one of {', '.join(ROLES)}"]
+        errors["role"] = [f"다음 중 하나 / One of: {', '.join(ROLES)}"]
     if "@" not in email:
-        errors["email"] = ["a valid e-mail address"]
+        errors["email"] = ["올바른 전자우편 주소가 아닙니다. / Not a valid e-mail address."]
     if len(password) < 8:
-        errors["password"] = ["at least 8 characters"]
+        errors["password"] = ["8자 이상이어야 합니다. / At least 8 characters."]
     if not name.strip():
-        errors["name"] = ["required"]
+        errors["name"] = ["필수 항목입니다. / Required."]
     if errors:
         raise Invalid(errors)
     with rt.uow() as uow:
@@ -105,9 +105,12 @@ def create_user(
             org_row = Organisation(code=org, kind="company", name_ko=ko,
                                    name_en=(org_name_en or "").strip() or ko)
             uow.session.add(org_row)
-        if org_row is None or org_row.kind != ROLE_ORG_KIND[role]:
-            raise Invalid.field("org", f"a {role} belongs to an organisation of kind "
-                                       f"{ROLE_ORG_KIND[role]}")
+        if org_row is None:
+            raise Invalid.field("org", f"알 수 없는 기관입니다. / No organisation {org!r}.")
+        if org_row.kind != ROLE_ORG_KIND[role]:
+            kind = ROLE_ORG_KIND[role]
+            raise Invalid.field("org", f"{role} 역할의 사용자는 {kind} 종류의 기관에만 속합니다. / "
+                                       f"Users with role {role} belong to organisations of kind {kind}.")
         if role == "committee_member":
             _check_room_on_the_committee(uow.session)
         user = User(

@@ -54,6 +54,15 @@ def test_users_create_names_a_new_applicant_company_and_refuses_bad_input(app):
     assert bad.exit_code == 2
     for field in ("role", "email", "password", "name"):
         assert f"{field}:" in bad.output
+    assert "8자 이상이어야 합니다. / At least 8 characters." in bad.output
+    wrong_kind = cli.invoke(args=["users", "create", "--email", "b@robo.example", "--role", "agency",
+                                  "--org", "robo", "--name", "박", "--password", "long-enough-1"])
+    assert wrong_kind.exit_code == 2
+    assert ("org: agency 역할의 사용자는 agency 종류의 기관에만 속합니다. / "
+            "Users with role agency belong to organisations of kind agency.") in wrong_kind.output
+    nowhere = cli.invoke(args=["users", "create", "--email", "c@x.example", "--role", "agency",
+                               "--org", "nowhere", "--name", "최", "--password", "long-enough-1"])
+    assert nowhere.exit_code == 2 and "알 수 없는 기관입니다. / No organisation 'nowhere'." in nowhere.output
 
 
 @pytest.mark.parametrize("instant", [
