@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..domain.calendar import KST
+from ..domain.particles import attach
 
 __all__ = ["environment", "TEMPLATES_DIR", "kdate", "kdatetime"]
 
@@ -57,6 +58,11 @@ def isodate(value: Any) -> str:
     return parsed.isoformat()
 
 
+def particle(word: Any, both: str) -> str:
+    """``{{ name | particle("이(가)") }}``: the word with the particle its sound takes."""
+    return attach(f"{word}{both}")
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -65,5 +71,5 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(kdate=kdate, kdatetime=kdatetime, isodate=isodate)
+    env.filters.update(kdate=kdate, kdatetime=kdatetime, isodate=isodate, particle=particle)
     return env

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..adapters.templating import kdate
 from ..domain.calendar import KST
+from ..domain.particles import attach
 from ..vocabulary import deadline_words, field_words
 from .notify import Message
 
@@ -60,7 +61,8 @@ def transition_message(ctx: FireContext) -> Message:
         kind=kind,
         subject_ko=f"[{ref}] {what_ko}: {after_ko}",
         subject_en=f"[{ref}] {what_en}: {after_en}",
-        body_ko=f"{ref} {what_ko}의 상태가 {before_ko}에서 {after_ko}(으)로 바뀌었습니다 ({at}).{details_ko}",
+        body_ko=f"{ref} {what_ko}의 상태가 {before_ko}에서 {attach(after_ko + '(으)로')} 바뀌었습니다 "
+                f"({at}).{details_ko}",
         body_en=f"{ref} {what_en} moved from {before_en} to {after_en} ({at}).{details_en}",
     )
 

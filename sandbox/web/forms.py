@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
+from ..domain.particles import attach
 from ..vocabulary import FIELD_HINTS, field_label
 from .i18n import bilingual
 
@@ -214,6 +215,11 @@ _MESSAGES = {
 
 
 def _message(name: str, message: str) -> str:
+    # The Korean texts write both particles (%(label)s을(를)): the label decides.
+    return attach(_worded(name, message))
+
+
+def _worded(name: str, message: str) -> str:
     label = field_label(name)
     key = _MESSAGES.get(message)
     if key == "required" or message.startswith(("필수 항목", "Shorter than minimum length 1")):

@@ -106,6 +106,7 @@ def test_bad_input_is_shown_back_and_nothing_is_lost(client, cast):
     assert page.status_code == 422
     text = page.get_data(as_text=True)
     assert 'href="#f-area-km2"' in text and "구역 설명" in text and "many" in text
+    assert "면적 (km²)은 숫자여야 합니다" in text  # the particle 면적 takes, not 은(는)
     assert "구역 설명" in client.get(f"{draft}/area").get_data(as_text=True)  # saved anyway
 
 

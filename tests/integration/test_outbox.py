@@ -216,6 +216,7 @@ def test_the_filer_gets_a_receipt_and_mails_say_what_the_pages_say(mail_app, sin
     # The field by its label, and the answer-by day the request started (2027-01-04: the
     # 30 days end on New Year's Day, a Friday, and roll over it and the weekend, Civil
     # Act 161).
+    assert "접수·검토 중에서 보완 요청으로 바뀌었습니다" in supplement  # 요청 ends in ㅇ: 으로
     assert "보완할 사항: 구역 경계 도면" in supplement
     assert "What must be supplemented: 구역 경계 도면" in supplement
     assert "보완 기한: 2027년 1월 4일(월)까지" in supplement

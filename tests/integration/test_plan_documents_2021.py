@@ -83,7 +83,7 @@ def test_rapid_confirmation_documents_given_and_deemed(api, app, cast):
     given, deemed = sorted(texts["rapid_reply"], key=lambda t: "간주" in t)
     has(given, "규제 신속확인 회신서", ref, "경찰청", "허가 등 필요", REQUIREMENTS, "2026년 9월 20일(일)",
         "제49조의2제3항")
-    has(deemed, "규제 신속확인 회신서", ref, "개인정보보호위원회", "허가 등 불필요",
+    has(deemed, "규제 신속확인 회신서", ref, "개인정보보호위원회가", "허가 등 불필요",
         "허가 등이 필요하지 아니한 것으로 봅니다", "제49조의2제4항에 따른 간주", "2026년 10월 13일(화)")
 
     # Each agency reads the case's receipt (it sees the case) but of the documents addressed
