@@ -8,7 +8,7 @@ from ..adapters.tables import Notification
 from ..engine.actors import Actor
 from .runtime import Runtime
 
-__all__ = ["list_notifications", "mark_read", "counts"]
+__all__ = ["list_notifications", "mark_read", "counts", "unread_count"]
 
 
 def list_notifications(
@@ -42,3 +42,11 @@ def counts(rt: Runtime, actor: Actor) -> tuple[int, int]:
         unread = uow.session.scalar(select(func.count()).where(
             mine, Notification.read_at.is_(None))) or 0  # type: ignore[union-attr]
         return total, unread
+
+
+def unread_count(rt: Runtime, actor: Actor) -> int:
+    """How many of the caller's notifications are unread (the navigation shows it)."""
+    with rt.uow() as uow:
+        return uow.session.scalar(select(func.count()).where(
+            Notification.user_id == actor.user_id,
+            Notification.read_at.is_(None))) or 0  # type: ignore[union-attr]

@@ -5,13 +5,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..services import notifications
 from .cases import SIGNED_IN
 from .common import actor, page, page_number, roles, rt
 
 bp = Blueprint("notification_pages", __name__)
+
+
+@bp.app_context_processor
+def _unread_in_the_navigation() -> dict[str, Any]:
+    # A function, so only pages that show the navigation to a signed-in reader count.
+    return {"unread_notifications": _unread}
+
+
+def _unread() -> int | None:
+    """The menu's count; never the reason a page fails (the error page of a database
+    outage shows the menu too)."""
+    try:
+        return notifications.unread_count(rt(), actor())
+    except SQLAlchemyError:
+        current_app.logger.warning("unread count unavailable", exc_info=True)
+        return None
 
 PER_PAGE = 20
 

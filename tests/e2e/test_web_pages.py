@@ -386,7 +386,11 @@ def test_notifications_are_listed_for_their_reader_and_marked_read(app, api, cli
     newest, oldest = mine[0], mine[-1]
 
     sign_in(client, SEJONG)
-    assert 'href="/notifications"' in client.get("/dashboard").get_data(as_text=True)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/notifications"' in dashboard
+    # The menu counts what is unread, in words for screen readers too.
+    assert (f'<span class="count">{len(mine)}<span class="visually-hidden"> 건 읽지 않음</span>'
+            in dashboard)
     listed = client.get("/notifications").get_data(as_text=True)
     for n in mine:
         assert n["subject_ko"] in listed and f"/notifications/{n['id']}/read" in listed
@@ -398,12 +402,14 @@ def test_notifications_are_listed_for_their_reader_and_marked_read(app, api, cli
     assert read.status_code == 302
     assert ok(api.get("/api/v1/notifications", SEJONG))[0]["read_at"] is not None
     unread = client.get("/notifications?unread=1").get_data(as_text=True)
+    assert f'<span class="count">{len(mine) - 1}<span' in unread
     assert f"/notifications/{newest['id']}/read" not in unread
     assert f"/notifications/{oldest['id']}/read" in unread
 
     other = app.test_client()
     sign_in(other, BUSAN)
     theirs = other.get("/notifications").get_data(as_text=True)
+    assert 'class="count"' not in theirs.split("</nav>")[0]  # Busan has nothing unread
     assert all(f"/notifications/{n['id']}/read" not in theirs for n in mine)
     # Someone else's id changes nothing and says nothing.
     assert post(other, f"/notifications/{oldest['id']}/read", {},
@@ -411,6 +417,21 @@ def test_notifications_are_listed_for_their_reader_and_marked_read(app, api, cli
     still = {n["id"]: n for n in ok(api.get("/api/v1/notifications", SEJONG))}
     assert still[oldest["id"]]["read_at"] is None
 
+
+
+def test_the_menus_unread_count_never_fails_a_page(client, cast, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from sandbox.services import notifications
+
+    sign_in(client, SEJONG)
+
+    def down(*args):
+        raise OperationalError("SELECT count(*)", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(notifications, "unread_count", down)
+    missing = client.get("/cases/999999")
+    assert missing.status_code == 404 and 'href="/notifications"' in missing.get_data(as_text=True)
 
 def test_an_agencys_questions_are_asked_of_the_filer_on_its_dashboard(app, api, client, cast, frozen):
     """A consultation waiting for the filer's answer (Act 49⑤) is work asked of the filer."""

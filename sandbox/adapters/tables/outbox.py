@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 from .columns import utc_field
@@ -16,6 +16,10 @@ class Notification(SQLModel, table=True):
     __table_args__ = (
         Index("ix_notification_user", "user_id", "id"),
         Index("ix_notification_mail", "mail_status", "id"),
+        # The unread count every signed-in page shows: only the unread rows, however many a
+        # reader has read.
+        Index("ix_notification_unread", "user_id", postgresql_where=text("read_at IS NULL"),
+              sqlite_where=text("read_at IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
