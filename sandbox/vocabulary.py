@@ -16,7 +16,8 @@ from flask_babel import lazy_gettext
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 
-__all__ = ["TRANSLATIONS", "field_label", "action_label", "deadline_label", "POSITIONS",
+__all__ = ["TRANSLATIONS", "field_label", "choice_label", "CHOICES", "action_label", "deadline_label",
+           "POSITIONS",
            "ROLE_LABELS", "humanise", "FIELD_HINTS", "process_title", "state_label", "in_both",
            "field_words", "deadline_words"]
 
@@ -184,6 +185,14 @@ POSITIONS: dict[str, Any] = {
     "permit_required": _l("A permit is required"),
     "no_permit_required": _l("No permit is required"),
 }
+# The codes a ``choice:`` payload field offers (engine/payload), in words.
+CHOICES: dict[str, Any] = {
+    # The grounds for revoking a special exception (Act 52⑤1-4).
+    "fraud": _l("Approval obtained by fraud or other wrongful means"),
+    "deviation": _l("The project departed from the approved plan"),
+    "unremoved_risk": _l("A risk to safety or others was not removed"),
+    "not_started": _l("Not started within a year of approval"),
+}
 ROLE_LABELS: dict[str, Any] = {
     "applicant": _l("Applicant"),
     "local_government": _l("Local government"),
@@ -195,6 +204,11 @@ ROLE_LABELS: dict[str, Any] = {
 
 def humanise(name: str) -> str:
     return name.replace("_", " ").strip().capitalize()
+
+
+def choice_label(code: str) -> Any:
+    label = CHOICES.get(code)
+    return humanise(code) if label is None else label
 
 
 def field_label(name: str) -> Any:

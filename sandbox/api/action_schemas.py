@@ -18,7 +18,7 @@ from apispec import BasePlugin
 
 from ..domain.ids import MAX_ID
 from ..engine.definitions import Definition, Registry
-from ..engine.payload import MAX_LINE, MAX_TEXT
+from ..engine.payload import MAX_LINE, MAX_TEXT, choices_of
 
 __all__ = ["ActionSchemas", "action_schemas"]
 
@@ -70,7 +70,9 @@ def _schema(definition: Definition, action: str, transitions: list[Any],
     for transition in transitions:
         required = set()
         for name, kind in transition.payload.items():
-            properties[name] = dict(FIELD_TYPES[kind.rstrip("?")])
+            options = choices_of(kind)
+            properties[name] = ({"type": "string", "enum": list(options)} if options
+                                else dict(FIELD_TYPES[kind.rstrip("?")]))
             if not kind.endswith("?"):
                 required.add(name)
         required_everywhere = required if required_everywhere is None else required_everywhere & required

@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 from transitions import Machine
 
+from .payload import choices_of
+
 __all__ = [
     "Definition",
     "DefinitionError",
@@ -256,7 +258,8 @@ def validate(d: Definition) -> None:
         if bad := set(t.roles) - RELATIONS:
             raise DefinitionError(f"{where}: {t.trigger} has unknown roles {sorted(bad)}")
         for name, kind in t.payload.items():
-            if kind.rstrip("?") not in PAYLOAD_TYPES:
+            options = choices_of(kind)
+            if kind.rstrip("?") not in PAYLOAD_TYPES and not (options and all(options)):
                 raise DefinitionError(f"{where}: {t.trigger}.{name} has unknown type {kind}")
         if set(t.sources) & d.final:
             raise DefinitionError(f"{where}: {t.trigger} leaves a final state")

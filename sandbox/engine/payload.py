@@ -2,8 +2,8 @@
 
 Types: ``text`` (non-empty), ``line`` (non-empty, one line of at most 200 characters: a
 name or a number), ``int``, ``date`` (YYYY-MM-DD), ``datetime`` (ISO 8601 with an
-offset), ``bool`` and ``agencies`` (a non-empty list of agency codes); a trailing ``?``
-makes the field optional. Richer rules
+offset), ``bool``, ``agencies`` (a non-empty list of agency codes) and
+``choice:a|b|c`` (one of those codes); a trailing ``?`` makes the field optional. Richer rules
 (positions and their required texts, insurance minimums) live in the effects.
 
 A field the transition does not declare is refused when the caller asks for it
@@ -20,11 +20,18 @@ from typing import Any
 
 from ..domain.errors import Invalid
 
-__all__ = ["clean_payload"]
+__all__ = ["clean_payload", "choices_of", "CHOICE"]
 
 MAX_TEXT = 20_000
 MAX_LINE = 200
 UNDECLARED = "알 수 없는 항목입니다. / Unknown field."
+CHOICE = "choice:"
+
+
+def choices_of(kind: str) -> tuple[str, ...] | None:
+    """The codes a ``choice:a|b|c`` field may take, or None for another kind."""
+    kind = kind.rstrip("?")
+    return tuple(kind.removeprefix(CHOICE).split("|")) if kind.startswith(CHOICE) else None
 
 
 def clean_payload(
@@ -53,6 +60,10 @@ def clean_payload(
 
 
 def _convert(kind: str, value: Any, is_agency: Callable[[str], bool]) -> Any:
+    if (options := choices_of(kind)) is not None:
+        if not isinstance(value, str) or value not in options:
+            raise ValueError("다음 중 하나를 고르세요. / One of: " + ", ".join(options))
+        return value
     if kind == "text":
         if not isinstance(value, str) or not value.strip():
             raise ValueError("내용을 입력하세요. / Enter a text.")

@@ -17,7 +17,8 @@ from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from ..domain.particles import attach
-from ..vocabulary import FIELD_HINTS, field_label
+from ..engine.payload import choices_of
+from ..vocabulary import FIELD_HINTS, choice_label, field_label
 from .i18n import bilingual
 
 __all__ = ["Field", "schema_fields", "posted_rows", "payload_fields", "parse", "error_list", "field_id",
@@ -135,9 +136,12 @@ def payload_fields(spec: dict[str, str], choices: Choices) -> list[Field]:
     out = []
     for name, kind in spec.items():
         required = not kind.endswith("?")
-        widget = PAYLOAD_KINDS.get(kind.rstrip("?"), "text")
+        options = choices_of(kind)
+        widget = "radios" if options else PAYLOAD_KINDS.get(kind.rstrip("?"), "text")
+        listed = ([(code, choice_label(code)) for code in options] if options
+                  else list(choices.agencies) if widget == "checkboxes" else [])
         out.append(Field(name, widget, field_label(name), required, FIELD_HINTS.get(name),
-                         choices=list(choices.agencies) if widget == "checkboxes" else []))
+                         choices=listed))
     return out
 
 

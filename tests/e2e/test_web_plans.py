@@ -298,6 +298,23 @@ def test_the_exception_panel_and_its_forms_fire_on_the_exception(app, api, cast,
     assert stale.status_code == 302
     assert "다시" in _text(client.get(path))
 
+    # The ministry proposes a revocation by picking one of the Act's four grounds in words
+    # (Act 52⑤), not by typing its code.
+    secretariat = app.test_client()
+    sign_in(secretariat, SECRETARIAT)
+    revoke = _text(secretariat.get(f"{path}/actions/propose_revocation"))
+    assert len(re.findall(r'type="radio" id="f-ground[^"]*" name="ground"', revoke)) == 4
+    assert "<textarea" not in revoke
+    assert "승인받은 사업계획과 다르게 사업을 시행한 경우" in revoke and 'value="deviation"' in revoke
+    version = re.search(r'name="version" value="(\d+)"', revoke).group(1)
+    nothing = post(secretariat, f"{path}/actions/propose_revocation", {"version": version})
+    assert nothing.status_code == 422 and 'href="#f-ground' in _text(nothing)
+    proposed = post(secretariat, f"{path}/actions/propose_revocation",
+                    {"ground": "deviation", "version": version})
+    assert proposed.status_code == 302, re.findall(r"field-error.*", _text(proposed))
+    after = ok(api.get(f"/api/v1/cases/{case['id']}", SECRETARIAT))
+    assert after["exception"]["state"] == "revocation_proposed"
+
 
 def test_plan_pages_have_lang_title_and_labels(app, api, cast, frozen):
     """The route walk over the plan's pages: filing sections, the local government's inbox

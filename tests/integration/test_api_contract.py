@@ -308,6 +308,8 @@ def test_openapi_gives_each_action_its_payload_as_the_definition_declares_it(api
     insurance = schemas["Action.special_exception.file_insurance"]["properties"]
     assert insurance["valid_until"] == {"type": "string", "format": "date"}
     assert "required" not in schemas["Action.special_exception.file_insurance"]  # one of two sets
+    revocation = schemas["Action.special_exception.propose_revocation"]["properties"]["ground"]
+    assert revocation == {"type": "string", "enum": ["fraud", "deviation", "unremoved_risk", "not_started"]}
     # Every action a person may fire on a case, with every field its definition declares;
     # the committee's and the timers' own are not offered.
     registry = app.extensions["sandbox"].engine.registry

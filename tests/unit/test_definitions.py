@@ -330,6 +330,29 @@ def test_refuses_an_unknown_payload_type():
         parse_definition(raw)
 
 
+@pytest.mark.parametrize("kind", ["choice:", "choice:a||b", "choice:a|", "choices:a|b"])
+def test_refuses_a_choice_without_codes(kind):
+    raw = variant()
+    raw["transitions"][2]["payload"] = {"reason": kind}
+    with pytest.raises(DefinitionError, match="unknown type"):
+        parse_definition(raw)
+
+
+def test_a_choice_field_takes_one_of_its_codes_and_says_which_otherwise():
+    from sandbox.domain.errors import Invalid
+    from sandbox.engine.payload import clean_payload
+
+    spec = {"ground": "choice:fraud|deviation", "note": "choice:a|b?"}
+    assert clean_payload(spec, {"ground": "fraud"}, lambda code: False) == {"ground": "fraud"}
+    for wrong in ("dislike", 3, ["fraud"]):
+        with pytest.raises(Invalid) as refused:
+            clean_payload(spec, {"ground": wrong}, lambda code: False)
+        assert refused.value.errors == {"ground": ["다음 중 하나를 고르세요. / One of: fraud, deviation"]}
+    raw = variant()
+    raw["transitions"][2]["payload"] = {"reason": "choice:a|b?"}
+    assert parse_definition(raw).transitions[2].payload == {"reason": "choice:a|b?"}
+
+
 def test_refuses_a_malformed_definition():
     raw = variant()
     del raw["states"]
