@@ -15,7 +15,7 @@ from ..domain.errors import DomainError, Invalid
 from ..domain.ids import MAX_ID
 from ..engine.actors import Actor
 from ..services.runtime import Runtime
-from .forms import Choices, error_list
+from .forms import Choices, chosen_fields, error_list
 from .i18n import lang
 from .refusals import refusal
 
@@ -79,14 +79,15 @@ def roles(*allowed: str) -> Callable[[F], F]:
     return decorate
 
 
-def form_errors(exc: Invalid | dict[str, list[str]]) -> tuple[dict[str, str], list[tuple[str, str]]]:
-    return error_list(exc.errors if isinstance(exc, Invalid) else exc)
+def form_errors(exc: Invalid | dict[str, list[str]], specs: Any = None
+                ) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    return error_list(exc.errors if isinstance(exc, Invalid) else exc, chosen_fields(specs))
 
 
 def page(template: str, status: int = 200, **context: Any) -> Any:
     errors = context.pop("errors", None)
     if errors is not None:
-        by_name, summary = form_errors(errors)
+        by_name, summary = form_errors(errors, context.get("specs"))
         context.setdefault("field_errors", by_name)
         context.setdefault("error_summary", summary)
         status = 422 if status == 200 and summary else status

@@ -218,16 +218,31 @@ _MESSAGES = {
 }
 
 
-def _message(name: str, message: str) -> str:
+CHOSEN = ("radios", "select", "checkboxes")  # fields one picks in, rather than types in
+
+
+def chosen_fields(specs: Any) -> frozenset[str]:
+    """The names of the fields among ``specs`` (a form's Fields) that are picked, not typed:
+    a missing one is asked to be chosen ("사유를 선택하세요"), not entered."""
+    if not isinstance(specs, list):
+        return frozenset()
+    names: set[str] = set()
+    for f in specs:
+        if isinstance(f, Field):
+            names.update({f.name} if f.kind in CHOSEN else chosen_fields(f.children))
+    return frozenset(names)
+
+
+def _message(name: str, message: str, chosen: frozenset[str] = frozenset()) -> str:
     # The Korean texts write both particles (%(label)s을(를)): the label decides.
-    return attach(_worded(name, message))
+    return attach(_worded(name, message, name in chosen))
 
 
-def _worded(name: str, message: str) -> str:
+def _worded(name: str, message: str, picked: bool = False) -> str:
     label = field_label(name)
     key = _MESSAGES.get(message)
     if key == "required" or message.startswith(("필수 항목", "Shorter than minimum length 1")):
-        return _("Enter %(label)s", label=label)
+        return _("Choose %(label)s", label=label) if picked else _("Enter %(label)s", label=label)
     if key in ("number", "integer"):
         return _("%(label)s must be a number", label=label)
     if key == "date":
@@ -243,14 +258,15 @@ def _worded(name: str, message: str) -> str:
     return bilingual(message)
 
 
-def error_list(errors: dict[str, list[str]]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+def error_list(errors: dict[str, list[str]], chosen: frozenset[str] = frozenset()
+               ) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Per field (by input name) the first message, and the summary's (anchor, message)."""
     by_name: dict[str, str] = {}
     for key, messages in errors.items():
         name = key.removeprefix("data.")
         if name == "_schema" or not messages:
             continue
-        by_name.setdefault(name, _message(name, messages[0]))
+        by_name.setdefault(name, _message(name, messages[0], chosen))
     summary = [(field_id(n), m) for n, m in by_name.items()]
     return by_name, summary
 

@@ -309,6 +309,7 @@ def test_the_exception_panel_and_its_forms_fire_on_the_exception(app, api, cast,
     version = re.search(r'name="version" value="(\d+)"', revoke).group(1)
     nothing = post(secretariat, f"{path}/actions/propose_revocation", {"version": version})
     assert nothing.status_code == 422 and 'href="#f-ground' in _text(nothing)
+    assert "사유를 선택하세요" in _text(nothing)  # picked, not typed: chosen, not entered
     proposed = post(secretariat, f"{path}/actions/propose_revocation",
                     {"ground": "deviation", "version": version})
     assert proposed.status_code == 302, re.findall(r"field-error.*", _text(proposed))
