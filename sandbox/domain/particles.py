@@ -35,11 +35,11 @@ def _final(char: str) -> int | None:
     return _DIGIT_FINAL.get(char)
 
 
-def _sounding(text: str, end: int) -> str | None:
-    """The character whose sound the particle at ``end`` follows: the word's last, read
+def _sounding(text: str, at: int) -> str | None:
+    """The character whose sound the particle at ``at`` follows: the word's last, read
     through closing quotes (「법」이), and past a parenthesis, which the particle does not
     follow (면적(km²)은: the National Institute of Korean Language's rule)."""
-    i = end - 1
+    i = at - 1
     while i >= 0:
         char = text[i]
         if char == ")":
