@@ -9,7 +9,9 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError
+from ..services.case_data import SCHEMAS
 from .action_schemas import ActionSchemas
+from .data_schemas import CaseDataSchemas
 from .problems import PROBLEM, ProblemSchema, problem, problem_from_domain, problem_from_http
 
 __all__ = ["init_api"]
@@ -42,7 +44,7 @@ def init_api(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     registry = app.extensions["sandbox"].engine.registry
     api = ProblemApi(app, spec_kwargs={
-        "extra_plugins": [ActionSchemas(registry)],
+        "extra_plugins": [ActionSchemas(registry), CaseDataSchemas(SCHEMAS)],
         "info": {"description": "Smart-city regulatory sandbox workflow engine (API.md). No text, "
                                 "in a query, a form or a JSON body, may hold a NUL character "
                                 "(U+0000): a request with one is 422, its fields named."},

@@ -30,7 +30,7 @@ class DistrictData(Schema):
     projects = fields.List(fields.Integer(validate=_ID), load_default=list)
 
 
-class Exception_(Schema):
+class RequestedException(Schema):
     law = fields.String(required=True, validate=validate.Length(min=1, max=200))
     article = fields.String(required=True, validate=validate.Length(min=1, max=100))
     reason = fields.String(**_text)
@@ -48,7 +48,7 @@ class ProjectData(Schema):
     district_id = fields.Integer(load_default=None, allow_none=True, validate=_ID)
     summary = fields.String(**_text)
     requested_exceptions = fields.List(
-        fields.Nested(Exception_), required=True, validate=validate.Length(min=1)
+        fields.Nested(RequestedException), required=True, validate=validate.Length(min=1)
     )
     safety_measures = fields.String(**_text)
     compensation_plan = fields.String(**_text)

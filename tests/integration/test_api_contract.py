@@ -330,6 +330,31 @@ def test_openapi_gives_each_action_its_payload_as_the_definition_declares_it(api
     assert {"submit", "request_supplement", "lift"} <= set(action["schema"]["enum"])
 
 
+
+def test_openapi_gives_each_process_its_filing_data(api, cast):
+    """The filing's ``data`` is described per process as services/case_data checks it."""
+    from sandbox.services.case_data import SCHEMAS
+
+    spec = ok(api.get("/api/v1/openapi.json"))
+    post = spec["paths"]["/api/v1/cases"]["post"]
+    by_process = post["x-data-by-process"]
+    assert set(by_process) == set(SCHEMAS)
+    body = post["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["process"]["enum"] == sorted(SCHEMAS)
+    schemas = spec["components"]["schemas"]
+    district = schemas[by_process["district_designation"].split("/")[-1]]
+    assert set(district["required"]) == {"name", "local_government", "area_description", "area_km2",
+                                         "plan_summary"}
+    assert district["additionalProperties"] is False
+    assert set(district["properties"]) == set(DISTRICT) | {"designation_end", "projects"}
+    # What the description says is what the server takes: the tests' own district, and a
+    # field it does not know refused.
+    filing = {"process": "district_designation", "data": DISTRICT}
+    assert api.post("/api/v1/cases", filing, SEJONG).status == 201
+    r = api.post("/api/v1/cases", {**filing, "data": {**DISTRICT, "mayor": "x"}}, SEJONG)
+    assert r.status == 422 and "data.mayor" in r.json["errors"]
+    assert spec["paths"]["/api/v1/cases/{case_id}"]["patch"]["x-data-by-process"] == by_process
+
 def test_health(api):
     body = ok(api.get("/healthz"))
     assert body["database"] == "ok"
