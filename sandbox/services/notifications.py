@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select, update
 
 from ..adapters.tables import Notification
@@ -37,16 +39,18 @@ def mark_read(rt: Runtime, actor: Actor, notification_id: int) -> bool:
 def counts(rt: Runtime, actor: Actor) -> tuple[int, int]:
     """How many notifications the caller has, and how many of them are unread."""
     with rt.uow() as uow:
-        mine = Notification.user_id == actor.user_id
-        total = uow.session.scalar(select(func.count()).where(mine)) or 0
-        unread = uow.session.scalar(select(func.count()).where(
-            mine, Notification.read_at.is_(None))) or 0  # type: ignore[union-attr]
-        return total, unread
+        total = uow.session.scalar(select(func.count()).where(
+            Notification.user_id == actor.user_id)) or 0
+        return total, uow.session.scalar(_unread_of(actor)) or 0
 
 
 def unread_count(rt: Runtime, actor: Actor) -> int:
     """How many of the caller's notifications are unread (the navigation shows it)."""
     with rt.uow() as uow:
-        return uow.session.scalar(select(func.count()).where(
-            Notification.user_id == actor.user_id,
-            Notification.read_at.is_(None))) or 0  # type: ignore[union-attr]
+        return uow.session.scalar(_unread_of(actor)) or 0
+
+
+def _unread_of(actor: Actor) -> Any:
+    """The count of the caller's unread notifications (the partial index ix_notification_unread)."""
+    return select(func.count()).where(
+        Notification.user_id == actor.user_id, Notification.read_at.is_(None))  # type: ignore[union-attr]

@@ -137,9 +137,11 @@ def payload_fields(spec: dict[str, str], choices: Choices) -> list[Field]:
     for name, kind in spec.items():
         required = not kind.endswith("?")
         options = choices_of(kind)
-        widget = "radios" if options else PAYLOAD_KINDS.get(kind.rstrip("?"), "text")
-        listed = ([(code, choice_label(code)) for code in options] if options
-                  else list(choices.agencies) if widget == "checkboxes" else [])
+        if options:
+            widget, listed = "radios", [(code, choice_label(code)) for code in options]
+        else:
+            widget = PAYLOAD_KINDS.get(kind.rstrip("?"), "text")
+            listed = list(choices.agencies) if widget == "checkboxes" else []
         out.append(Field(name, widget, field_label(name), required, FIELD_HINTS.get(name),
                          choices=listed))
     return out

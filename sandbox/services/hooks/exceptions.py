@@ -15,8 +15,6 @@ from ...engine import timers
 from ...engine.door import FireContext
 from ...engine.hooks import effect, guard
 
-# Act 52⑤ and Decree 59: fraud (revocation mandatory), deviation from the approved plan, a
-# risk that was not removed, no start within a year of approval.
 INSURANCE_FIELDS = ("insurer", "policy_number", "valid_until", "death_per_person_krw",
                     "property_per_accident_krw")
 
@@ -254,7 +252,9 @@ def record_resumption(ctx: FireContext) -> None:
 
 @effect("record_revocation_ground")
 def record_revocation_ground(ctx: FireContext) -> None:
-    ground = ctx.payload["ground"]  # one of the Act's four (the definition's choice)
+    # One of Act 52⑤'s four (the definition's choice); for fraud, revocation is mandatory
+    # (Act 52⑤1, Decree 59).
+    ground = ctx.payload["ground"]
     if ground == "not_started" and (ctx.subject.started_on or "not_started" not in ctx.subject.flags):
         raise Conflict("'not_started' applies only when the project did not start within a year")
     _record(ctx, "revocation", {"ground": ground, "proposed_on": _today(ctx).isoformat(),
