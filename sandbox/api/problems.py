@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from ..domain.errors import DomainError, Invalid
-from .field_messages import bilingual_errors
+from ..domain.field_messages import bilingual_errors
 
 __all__ = [
     "problem", "problem_from_http", "problem_from_domain", "PROBLEM", "ProblemSchema",

@@ -16,10 +16,11 @@ from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
+from ..domain.field_messages import range_words
 from ..domain.particles import attach
 from ..engine.payload import choices_of
 from ..vocabulary import FIELD_HINTS, choice_label, field_label
-from .i18n import bilingual
+from .i18n import bilingual, lang
 
 __all__ = ["Field", "schema_fields", "posted_rows", "payload_fields", "parse", "error_list", "field_id",
            "Choices", "lookup"]
@@ -249,8 +250,9 @@ def _worded(name: str, message: str, picked: bool = False) -> str:
         return _("%(label)s must be a number", label=label)
     if key == "date":
         return _("%(label)s must be a real date", label=label)
-    if message.startswith("Must be greater than"):
-        return _("%(label)s must be more than zero", label=label)
+    if asked := range_words(message):
+        # The bounds as the schema has them (more than 0, at most 24 months...).
+        return _("%(label)s must be %(range)s", label=label, range=asked[0] if lang() == "ko" else asked[1])
     if message.startswith("Longer than maximum length"):
         return _("%(label)s is too long", label=label)
     if message.startswith("Length must be between") or message.startswith("Shorter than minimum"):

@@ -110,6 +110,16 @@ def test_bad_input_is_shown_back_and_nothing_is_lost(client, cast):
     assert "구역 설명" in client.get(f"{draft}/area").get_data(as_text=True)  # saved anyway
 
 
+def test_a_number_out_of_range_is_told_its_bounds(client, cast):
+    """Too large is not "must be more than zero": the page says both bounds."""
+    sign_in(client, SEJONG)
+    draft = post(client, "/file/district_designation", {}, token_from="/file").headers["Location"]
+    for area in ("30000", "-2"):
+        page = post(client, f"{draft}/area", {"area_description": "구역 설명", "area_km2": area})
+        assert page.status_code == 422
+        assert "면적 (km²)은 0 초과 10000 이하여야 합니다" in page.get_data(as_text=True)
+
+
 class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

@@ -97,7 +97,7 @@ def test_field_messages_are_in_korean_and_english(api, cast):
                                    "data": {**DISTRICT, "area_km2": "big"}}, SEJONG)
     assert r.json["errors"]["data.area_km2"] == ["숫자가 아닙니다. / Not a valid number."]
     # Messages with values keep them in both halves; the product's own stay as they were.
-    from sandbox.api.field_messages import in_both_languages
+    from sandbox.domain.field_messages import in_both_languages
     assert in_both_languages("Must be one of: a, b.") == (
         "다음 중 하나여야 합니다: a, b. / Must be one of: a, b.")
     assert in_both_languages("Longer than maximum length 200.") == (
@@ -105,6 +105,13 @@ def test_field_messages_are_in_korean_and_english(api, cast):
     assert in_both_languages("Must be greater than or equal to 1 and less than or equal to 30.") == (
         "1 이상 30 이하여야 합니다. / Must be greater than or equal to 1 and less than or equal to 30.")
     assert in_both_languages("기한이 지났습니다. / Too late.") == "기한이 지났습니다. / Too late."
+    # Each bound of a range inclusive or not; the ending follows the last word.
+    assert in_both_languages("Must be greater than 0.") == "0 초과여야 합니다. / Must be greater than 0."
+    assert in_both_languages("Must be less than 5.") == "5 미만이어야 합니다. / Must be less than 5."
+    r = api.post("/api/v1/cases", {"process": "district_designation",
+                                   "data": {**DISTRICT, "area_km2": -3}}, SEJONG)
+    assert r.json["errors"]["data.area_km2"] == [
+        "0 초과 10000 이하여야 합니다. / Must be greater than 0 and less than or equal to 10000."]
 
 
 def test_malformed_json_is_422_not_500(api, cast):

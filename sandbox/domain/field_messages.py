@@ -4,7 +4,8 @@ Why here and not on marshmallow's fields: their messages are copied into each fi
 a schema class is built, so overriding them globally depends on import order. The 422
 answer is the one place every such message passes through (api/problems), so they are
 put in both languages there, by their English wording; a message already bilingual, or
-one not listed, passes unchanged.
+one not listed, passes unchanged. The web forms word a range's bounds from here too
+(``range_words``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-__all__ = ["in_both_languages", "bilingual_errors"]
+__all__ = ["in_both_languages", "bilingual_errors", "range_words"]
 
 _FIXED = {
     "Missing data for required field.": "필수 항목입니다.",
@@ -33,18 +34,33 @@ _FIXED = {
     "Invalid value.": "올바른 값이 아닙니다.",
 }
 
+# A bound of a Range, in marshmallow's words: "greater than or equal to 1", "less than 5".
+_BOUND = r"((?:greater|less) than(?: or equal to)?) (\S+)"
+_RANGE = re.compile(rf"Must be {_BOUND}(?: and {_BOUND})?\.$")
+_BOUND_WORDS = {"greater than or equal to": "이상", "greater than": "초과",
+                "less than or equal to": "이하", "less than": "미만"}
+# "…여야" after a vowel, "…이어야" after a consonant: 초과여야, 미만이어야.
+_MUST_BE = {"이상": "이상이어야", "초과": "초과여야", "이하": "이하여야", "미만": "미만이어야"}
+
+
+def range_words(message: str) -> tuple[str, str] | None:
+    """What a Range message asks, in Korean and in English: ("0 초과 10000 이하여야",
+    "greater than 0 and less than or equal to 10000"); None for any other message."""
+    match = _RANGE.match(message)
+    if match is None:
+        return None
+    bounds = [(match.group(i), match.group(i + 1)) for i in (1, 3) if match.group(i)]
+    words = [f"{value} {_BOUND_WORDS[op]}" for op, value in bounds]
+    words[-1] = f"{bounds[-1][1]} {_MUST_BE[_BOUND_WORDS[bounds[-1][0]]]}"
+    return " ".join(words), message.removeprefix("Must be ").removesuffix(".")
+
+
 _PATTERNS = [
     (re.compile(r"Must be one of: (.*)\.$"), r"다음 중 하나여야 합니다: \1."),
     (re.compile(r"Longer than maximum length (\d+)\.$"), r"최대 \1자까지 입력할 수 있습니다."),
     (re.compile(r"Shorter than minimum length (\d+)\.$"), r"최소 \1자 이상이어야 합니다."),
     (re.compile(r"Length must be between (\d+) and (\d+)\.$"), r"길이는 \1 이상 \2 이하여야 합니다."),
     (re.compile(r"Length must be (\d+)\.$"), r"길이는 \1이어야 합니다."),
-    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
-     r"\1 이상 \2 이하여야 합니다."),
-    (re.compile(r"Must be greater than or equal to (\S+)\.$"), r"\1 이상이어야 합니다."),
-    (re.compile(r"Must be less than or equal to (\S+)\.$"), r"\1 이하여야 합니다."),
-    (re.compile(r"Must be greater than (\S+)\.$"), r"\1보다 커야 합니다."),
-    (re.compile(r"Must be less than (\S+)\.$"), r"\1보다 작아야 합니다."),
 ]
 
 
@@ -53,6 +69,8 @@ def in_both_languages(message: str) -> str:
     if " / " in message:
         return message
     korean = _FIXED.get(message)
+    if korean is None and (asked := range_words(message)):
+        korean = f"{asked[0]} 합니다."
     if korean is None:
         for pattern, template in _PATTERNS:
             if pattern.match(message):
