@@ -98,7 +98,10 @@ def problem_from_http(error: HTTPException) -> Response:
         # A body that is not JSON at all is invalid input too (never a 500).
         status, errors = 422, {"_body": ["본문이 올바른 JSON이 아닙니다. / The body is not valid JSON."]}
     title = {422: "Invalid input"}.get(status, error.name if status == error.code else "Error")
-    detail = error.description if status == error.code else "The input has errors."
+    if errors:  # worded as the product's own 422s (domain.errors.Invalid): which fields
+        detail = "The input has errors: " + ", ".join(sorted(errors))
+    else:
+        detail = error.description if status == error.code else "The input has errors."
     if status >= 500:
         detail = "Something went wrong on our side; nothing you sent was lost."
     headers = http_headers(error) if status == error.code else None

@@ -275,7 +275,10 @@ def test_case_list_is_filtered_and_paginated(api, cast):
     assert ok(api.get("/api/v1/cases?state=draft", SECRETARIAT))["total"] == 0  # not yet filed
     ok(api.action(page["items"][0]["id"], "submit", SEJONG))
     assert ok(api.get("/api/v1/cases?state=submitted", SECRETARIAT))["total"] == 1
-    assert api.get("/api/v1/cases?page=0", SEJONG).status == 422
+    bad = api.get("/api/v1/cases?page=0", SEJONG)
+    assert bad.status == 422
+    assert bad.json["detail"] == "The input has errors: page"  # as a body's 422 names its fields
+    assert bad.json["errors"]["page"][0].startswith("1 이상 2147483647 이하여야 합니다. / Must be")
 
 
 def test_an_applicants_draft_is_its_own_until_it_is_submitted(database_url):
