@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
@@ -74,7 +74,20 @@ class _Driver:
         case = self.call("GET", f"/api/v1/cases/{case_id}", DEMO_USERS[0][0])
         due = max(datetime.fromisoformat(d["due_at"]) for d in case["deadlines"] if d["kind"] == kind)
         clock.advance(seconds=max(0.0, (due - clock.now()).total_seconds()) + 60)
+        self.office_hours(clock)
         fire_due_timers(self.rt)
+
+    def office_hours(self, clock: FixedClock, hour: int = 10) -> None:
+        """Move the story's clock on to ``hour`` o'clock KST of a working day, unless it is
+        later than that on a working day already (before 17:00). Why: deadlines fire at
+        00:00 KST, and a story whose filings and meetings all fall at midnight, or on a
+        Saturday, does not read as a ministry's working day."""
+        local = clock.now().astimezone(KST)
+        day = local.date() + timedelta(days=1 if local.hour >= 17 else 0)
+        day = self.rt.engine.calendar.next_working_day(day)
+        target = datetime.combine(day, time(hour), tzinfo=KST)
+        if target > clock.now():
+            clock.advance(seconds=(target - clock.now()).total_seconds())
 
     def decide(self, rt: Runtime, start: Any, title: str, items: list[dict[str, Any]]) -> None:
         """An in-person meeting where every standing member attends and votes for."""
@@ -138,6 +151,7 @@ def _cases(rt: Runtime, d: _Driver, clock: FixedClock) -> Iterator[str]:
     knpa, pipc = DEMO_USERS[4][0], DEMO_USERS[5][0]
     members = [u[0] for u in DEMO_USERS if u[1] == "committee_member"]
 
+    d.office_hours(clock)
     designated = d.file(sejong, **_district(
         "세종 5-1 생활권 스마트규제혁신지구", "sejong", "세종특별자치시 5-1 생활권 일원", 2.7,
         "수요응답형 자율주행 셔틀과 실외 배송 로봇을 위한 규제혁신지구"))
@@ -158,6 +172,7 @@ def _cases(rt: Runtime, d: _Driver, clock: FixedClock) -> Iterator[str]:
                    if c["agency"] == "KNPA" else {"position": "consent"})
         d.act(case_id, "table", sec)
     clock.advance(days=10)
+    d.office_hours(clock, hour=14)
     start = clock.now()
     meeting = d.call("POST", "/api/v1/meetings", sec, {
         "title": "제12차 국가스마트도시위원회", "mode": "in_person",
@@ -176,6 +191,7 @@ def _cases(rt: Runtime, d: _Driver, clock: FixedClock) -> Iterator[str]:
     yield from _plans(rt, d, clock, designated)
 
     clock.advance(days=45)
+    d.office_hours(clock)
     consulting = d.file(incheon, **_district(
         "인천 송도 스마트규제혁신지구", "incheon", "인천광역시 연수구 송도국제도시", 5.2,
         "자율주행 순찰 로봇과 개인형 이동장치 공유"))
@@ -189,6 +205,7 @@ def _cases(rt: Runtime, d: _Driver, clock: FixedClock) -> Iterator[str]:
     yield f"district in agency consultation: case {consulting} (Incheon)"
 
     clock.advance(days=10)
+    d.office_hours(clock)
     opinion = d.file(sejong, **_district(
         "세종 국가시범도시 스마트규제혁신지구", "sejong", "세종 5-2 생활권", 1.9,
         "데이터 기반 공유 모빌리티 서비스"))
@@ -244,6 +261,7 @@ def _plans(rt: Runtime, d: _Driver, clock: FixedClock, district: int) -> Iterato
                {"position": "consent"})
     d.act(running, "table", sec)
     clock.advance(days=7)
+    d.office_hours(clock, hour=14)
     d.decide(rt, clock.now(), "제13차 국가스마트도시위원회", [{
         "case_id": running, "proposal": "approve_with_conditions",
         "conditions": ["안전요원 상시 탑승", "분기별 운행 실적 보고"]}])

@@ -2,7 +2,8 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from sandbox.adapters.tables import AuditEvent, Case
+from sandbox.adapters.tables import AuditEvent, Case, Meeting
+from sandbox.domain.calendar import KST
 from tests.support.cast import SECRETARIAT, SEJONG
 
 DISTRICT = {
@@ -69,6 +70,7 @@ def test_users_create_names_a_new_applicant_company_and_refuses_bad_input(app):
     "2026-12-01 03:00:00+00:00",  # noon in Korea
     "2026-12-01 19:00:00+00:00",  # 04:00 the next day in Korea: the UTC date is a day behind
     "2026-12-02 19:00:00+00:00",  # a 14-day notice ending on a Saturday runs to Monday
+    "2027-01-25 12:00:00+00:00",  # the story crosses Chuseok 2026 (its last weeks in September)
 ])
 def test_the_demo_loads_at_any_hour_and_only_once(app, instant):
     cli = app.test_cli_runner()
@@ -85,3 +87,11 @@ def test_the_demo_loads_at_any_hour_and_only_once(app, instant):
             select(func.count()).select_from(Case).where(Case.state == "resident_opinion"))
     assert latest is not None and latest <= now  # the story happened, none of it tomorrow
     assert open_for_comments == 1
+    # A ministry's day: meetings on working days in the afternoon, nothing filed at midnight.
+    calendar = app.extensions["sandbox"].engine.calendar
+    with app.extensions["sandbox"].uow() as uow:
+        starts = [at.astimezone(KST) for at in uow.session.scalars(select(Meeting.starts_at))]
+        filed = [at.astimezone(KST) for at in uow.session.scalars(
+            select(AuditEvent.at).where(AuditEvent.action.in_(["file", "submit"])))]
+    assert starts and all(calendar.is_working_day(s.date()) and s.hour == 14 for s in starts)
+    assert filed and all(9 <= at.hour < 18 for at in filed)
