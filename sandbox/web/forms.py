@@ -9,6 +9,7 @@ reach the inputs (GOV.UK's pattern).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -241,6 +242,22 @@ def _message(name: str, message: str, chosen: frozenset[str] = frozenset()) -> s
     return attach(_worded(name, message, name in chosen))
 
 
+_BETWEEN = re.compile(r"Length must be between (\d+) and (\d+)\.$")
+_LONGER = re.compile(r"Longer than maximum length (\d+)\.$")
+_SHORTER = re.compile(r"Shorter than minimum length (\d+)\.$")
+
+
+def _length_bounds(message: str) -> tuple[int | None, int | None] | None:
+    """The bounds a marshmallow Length message names, (low, high), either may be None."""
+    if match := _BETWEEN.match(message):
+        return int(match[1]), int(match[2])
+    if match := _LONGER.match(message):
+        return None, int(match[1])
+    if match := _SHORTER.match(message):
+        return int(match[1]), None
+    return None
+
+
 def _worded(name: str, message: str, picked: bool = False) -> str:
     label = field_label(name)
     key = _MESSAGES.get(message)
@@ -253,10 +270,14 @@ def _worded(name: str, message: str, picked: bool = False) -> str:
     if asked := range_words(message):
         # The bounds as the schema has them (more than 0, at most 24 months...).
         return _("%(label)s must be %(range)s", label=label, range=asked[0] if lang() == "ko" else asked[1])
-    if message.startswith("Longer than maximum length"):
-        return _("%(label)s is too long", label=label)
-    if message.startswith("Length must be between") or message.startswith("Shorter than minimum"):
-        return _("Enter at least one %(label)s", label=label)
+    if bounds := _length_bounds(message):
+        # Text only: a list's one bound (at least one item) is "required" above.
+        low, high = bounds
+        if high is None:
+            return _("%(label)s needs at least %(low)s characters", label=label, low=low)
+        if low is not None and low > 1:
+            return _("%(label)s must be %(low)s to %(high)s characters", label=label, low=low, high=high)
+        return _("%(label)s can be at most %(high)s characters", label=label, high=high)
     if message.startswith("Must be one of"):
         return _("Choose %(label)s", label=label)
     return bilingual(message)

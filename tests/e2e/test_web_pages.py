@@ -110,6 +110,15 @@ def test_bad_input_is_shown_back_and_nothing_is_lost(client, cast):
     assert "구역 설명" in client.get(f"{draft}/area").get_data(as_text=True)  # saved anyway
 
 
+def test_a_name_too_long_is_told_so_not_to_enter_one(client, cast):
+    sign_in(client, SEJONG)
+    draft = post(client, "/file/district_designation", {}, token_from="/file").headers["Location"]
+    page = post(client, f"{draft}/about", {"name": "가" * 201, "local_government": "sejong"})
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "지구 명칭은 200자 이하로 입력하세요" in text and "하나 이상" not in text
+
+
 def test_a_number_out_of_range_is_told_its_bounds(client, cast):
     """Too large is not "must be more than zero": the page says both bounds."""
     sign_in(client, SEJONG)
