@@ -4,8 +4,8 @@ Why here and not on marshmallow's fields: their messages are copied into each fi
 a schema class is built, so overriding them globally depends on import order. The 422
 answer is the one place every such message passes through (api/problems), so they are
 put in both languages there, by their English wording; a message already bilingual, or
-one not listed, passes unchanged. The web forms word a range's bounds from here too
-(``range_words``).
+one not listed, passes unchanged. The web forms word the bounds of a range or a length from here
+too (``range_words``, ``length_bounds``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-__all__ = ["in_both_languages", "bilingual_errors", "range_words"]
+__all__ = ["in_both_languages", "bilingual_errors", "length_bounds", "range_words"]
 
 _FIXED = {
     "Missing data for required field.": "필수 항목입니다.",
@@ -55,11 +55,29 @@ def range_words(message: str) -> tuple[str, str] | None:
     return " ".join(words), message.removeprefix("Must be ").removesuffix(".")
 
 
+# marshmallow's Length messages.
+_BETWEEN = re.compile(r"Length must be between (\d+) and (\d+)\.$")
+_LONGER = re.compile(r"Longer than maximum length (\d+)\.$")
+_SHORTER = re.compile(r"Shorter than minimum length (\d+)\.$")
+
+
+def length_bounds(message: str) -> tuple[int | None, int | None] | None:
+    """The bounds a Length message names, (low, high), either may be None; None for any
+    other message."""
+    if match := _BETWEEN.match(message):
+        return int(match[1]), int(match[2])
+    if match := _LONGER.match(message):
+        return None, int(match[1])
+    if match := _SHORTER.match(message):
+        return int(match[1]), None
+    return None
+
+
 _PATTERNS = [
     (re.compile(r"Must be one of: (.*)\.$"), r"다음 중 하나여야 합니다: \1."),
-    (re.compile(r"Longer than maximum length (\d+)\.$"), r"최대 \1자까지 입력할 수 있습니다."),
-    (re.compile(r"Shorter than minimum length (\d+)\.$"), r"최소 \1자 이상이어야 합니다."),
-    (re.compile(r"Length must be between (\d+) and (\d+)\.$"), r"길이는 \1 이상 \2 이하여야 합니다."),
+    (_LONGER, r"최대 \1자까지 입력할 수 있습니다."),
+    (_SHORTER, r"최소 \1자 이상이어야 합니다."),
+    (_BETWEEN, r"길이는 \1 이상 \2 이하여야 합니다."),
     (re.compile(r"Length must be (\d+)\.$"), r"길이는 \1이어야 합니다."),
 ]
 

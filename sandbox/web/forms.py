@@ -9,7 +9,6 @@ reach the inputs (GOV.UK's pattern).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +16,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
-from ..domain.field_messages import range_words
+from ..domain.field_messages import length_bounds, range_words
 from ..domain.particles import attach
 from ..engine.payload import choices_of
 from ..vocabulary import FIELD_HINTS, choice_label, field_label
@@ -242,22 +241,6 @@ def _message(name: str, message: str, chosen: frozenset[str] = frozenset()) -> s
     return attach(_worded(name, message, name in chosen))
 
 
-_BETWEEN = re.compile(r"Length must be between (\d+) and (\d+)\.$")
-_LONGER = re.compile(r"Longer than maximum length (\d+)\.$")
-_SHORTER = re.compile(r"Shorter than minimum length (\d+)\.$")
-
-
-def _length_bounds(message: str) -> tuple[int | None, int | None] | None:
-    """The bounds a marshmallow Length message names, (low, high), either may be None."""
-    if match := _BETWEEN.match(message):
-        return int(match[1]), int(match[2])
-    if match := _LONGER.match(message):
-        return None, int(match[1])
-    if match := _SHORTER.match(message):
-        return int(match[1]), None
-    return None
-
-
 def _worded(name: str, message: str, picked: bool = False) -> str:
     label = field_label(name)
     key = _MESSAGES.get(message)
@@ -270,7 +253,7 @@ def _worded(name: str, message: str, picked: bool = False) -> str:
     if asked := range_words(message):
         # The bounds as the schema has them (more than 0, at most 24 months...).
         return _("%(label)s must be %(range)s", label=label, range=asked[0] if lang() == "ko" else asked[1])
-    if bounds := _length_bounds(message):
+    if bounds := length_bounds(message):
         # Text only: a list's one bound (at least one item) is "required" above.
         low, high = bounds
         if high is None:
