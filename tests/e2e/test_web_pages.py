@@ -117,6 +117,9 @@ def test_a_name_too_long_is_told_so_not_to_enter_one(client, cast):
     assert page.status_code == 422
     text = page.get_data(as_text=True)
     assert "지구 명칭은 200자 이하로 입력하세요" in text and "하나 이상" not in text
+    client.get("/language/en?next=/")
+    page = post(client, f"{draft}/about", {"name": "가" * 201, "local_government": "sejong"})
+    assert "can be at most 200 characters" in page.get_data(as_text=True)
 
 
 def test_a_number_out_of_range_is_told_its_bounds(client, cast):
@@ -127,6 +130,9 @@ def test_a_number_out_of_range_is_told_its_bounds(client, cast):
         page = post(client, f"{draft}/area", {"area_description": "구역 설명", "area_km2": area})
         assert page.status_code == 422
         assert "면적 (km²)은 0 초과 10000 이하여야 합니다" in page.get_data(as_text=True)
+    client.get("/language/en?next=/")
+    page = post(client, f"{draft}/area", {"area_description": "구역 설명", "area_km2": "30000"})
+    assert "must be greater than 0 and less than or equal to 10000" in page.get_data(as_text=True)
 
 
 class _Page(HTMLParser):
