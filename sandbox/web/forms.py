@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
-from ..domain.field_messages import length_bounds, range_words
+from ..domain.field_messages import in_both_languages, length_bounds, range_words
 from ..domain.particles import attach
 from ..engine.payload import choices_of
 from ..vocabulary import FIELD_HINTS, choice_label, field_label
@@ -263,7 +263,10 @@ def _worded(name: str, message: str, picked: bool = False) -> str:
         return _("%(label)s can be at most %(high)s characters", label=label, high=high)
     if message.startswith("Must be one of"):
         return _("Choose %(label)s", label=label)
-    return bilingual(message)
+    if " / " in message:  # the product's own, which name what they are about
+        return bilingual(message)
+    # Any other of marshmallow's, in the reader's language, after the field's label.
+    return f"{label}: {bilingual(in_both_languages(message))}"
 
 
 def error_list(errors: dict[str, list[str]], chosen: frozenset[str] = frozenset()
