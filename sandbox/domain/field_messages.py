@@ -4,8 +4,8 @@ Why here and not on marshmallow's fields: their messages are copied into each fi
 a schema class is built, so overriding them globally depends on import order. The 422
 answer is the one place every such message passes through (api/problems), so they are
 put in both languages there, by their English wording; a message already bilingual, or
-one not listed, passes unchanged. The web forms word the bounds of a range or a length from here
-too (``range_words``, ``length_bounds``).
+one not listed, passes unchanged. The web forms word the bounds of a range or a length
+from here too (``range_words``, ``length_bounds``).
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ _BOUND = r"((?:greater|less) than(?: or equal to)?) (\S+)"
 _RANGE = re.compile(rf"Must be {_BOUND}(?: and {_BOUND})?\.$")
 _BOUND_WORDS = {"greater than or equal to": "이상", "greater than": "초과",
                 "less than or equal to": "이하", "less than": "미만"}
-# "…여야" after a vowel, "…이어야" after a consonant: 초과여야, 미만이어야.
-_MUST_BE = {"이상": "이상이어야", "초과": "초과여야", "이하": "이하여야", "미만": "미만이어야"}
+# The last bound ends the sentence: "…여야" after a vowel, "…이어야" after a consonant.
+_MUST_BE = {"greater than or equal to": "이상이어야", "greater than": "초과여야",
+            "less than or equal to": "이하여야", "less than": "미만이어야"}
 
 
 def range_words(message: str) -> tuple[str, str] | None:
@@ -49,10 +50,9 @@ def range_words(message: str) -> tuple[str, str] | None:
     match = _RANGE.match(message)
     if match is None:
         return None
-    bounds = [(match.group(i), match.group(i + 1)) for i in (1, 3) if match.group(i)]
-    words = [f"{value} {_BOUND_WORDS[op]}" for op, value in bounds]
-    words[-1] = f"{bounds[-1][1]} {_MUST_BE[_BOUND_WORDS[bounds[-1][0]]]}"
-    return " ".join(words), message.removeprefix("Must be ").removesuffix(".")
+    *before, (last_op, last_value) = [(match[i], match[i + 1]) for i in (1, 3) if match[i]]
+    korean = [f"{value} {_BOUND_WORDS[op]}" for op, value in before] + [f"{last_value} {_MUST_BE[last_op]}"]
+    return " ".join(korean), message.removeprefix("Must be ").removesuffix(".")
 
 
 # marshmallow's Length messages.

@@ -3,6 +3,8 @@ set, in the reader's language (web/forms, domain/field_messages)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask import Flask
 from flask_babel import Babel
@@ -29,8 +31,6 @@ CASES = [
 
 @pytest.fixture()
 def app() -> Flask:
-    from pathlib import Path
-
     app = Flask(__name__)
     translations = Path(__file__).resolve().parents[2] / "translations"
     Babel(app, locale_selector=lambda: app.config["LANG"],
