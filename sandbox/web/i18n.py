@@ -61,15 +61,30 @@ def format_day(value: Any) -> str:
 
 def format_time(value: Any) -> str:
     """A moment in Korean time: 2026년 10월 13일 (화) 00:00."""
+    local = _moment(value)
+    if local is None:
+        return value if isinstance(value, str) else "—"
+    return f"{format_day(local.date())} {local:%H:%M}"
+
+
+def format_window(start: Any, end: Any) -> str:
+    """A meeting's window; within one Korean day the day is written once:
+    2026년 9월 18일 (금) 14:00–17:00."""
+    first, last = _moment(start), _moment(end)
+    if first is not None and last is not None and first.date() == last.date():
+        return f"{format_time(first)}–{last:%H:%M}"
+    return f"{format_time(start)} – {format_time(end)}"
+
+
+def _moment(value: Any) -> datetime | None:
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return None
     if not isinstance(value, datetime):
-        return "—"
-    local = value.astimezone(KST) if value.tzinfo else value
-    return f"{format_day(local.date())} {local:%H:%M}"
+        return None
+    return value.astimezone(KST) if value.tzinfo else value
 
 
 def last_day(value: Any) -> date | None:
@@ -141,7 +156,7 @@ def init(app: Flask) -> None:
     Babel(app, locale_selector=_select)
     app.register_blueprint(bp)
     app.jinja_env.filters.update(
-        day=format_day, time=format_time, due=format_due, bi=bilingual, loc=localized)
+        day=format_day, time=format_time, window=format_window, due=format_due, bi=bilingual, loc=localized)
     from .. import vocabulary as labels  # the pages' words
     from .forms import lookup
 
