@@ -7,7 +7,7 @@ from marshmallow import INCLUDE, Schema, fields, validate
 from ..domain.ids import MAX_ID
 from ..engine.definitions import load_registry
 from ..engine.runtime import WORKFLOWS_DIR
-from ..services.cases import FILER_ROLES, known_states
+from ..services.cases import FILER_ROLES, UNKNOWN_PROCESS, known_states
 from ..services.consultations import CONSULTATION_PROCESSES
 
 # The definitions as data, read once for the spec's enums (the service checks the same).
@@ -56,8 +56,10 @@ class CaseListArgs(PageArgs):
 
 
 class CaseIn(Schema):
-    # Checked by services.cases.file_case (with the rule set's features); listed here.
-    process = fields.String(required=True, metadata={"enum": list(FILER_ROLES)})
+    # Also checked here, so that an unknown process is told together with the other
+    # fields' errors; services.cases.file_case checks it again with the rule set's features.
+    process = fields.String(required=True, metadata={"enum": list(FILER_ROLES)},
+                            validate=validate.OneOf(FILER_ROLES, error=UNKNOWN_PROCESS))
     data = fields.Dict(required=True)
 
 

@@ -35,9 +35,12 @@ FILER_ROLES = {
 FEATURE_OF = {"district_designation": "districts", "rapid_confirmation": "rapid_confirmation"}
 
 
+UNKNOWN_PROCESS = "알 수 없는 절차입니다. / One of: " + ", ".join(FILER_ROLES)
+
+
 def file_case(rt: Runtime, actor: Actor, process: Any, data: Any) -> int:
     if process not in FILER_ROLES:
-        raise Invalid.field("process", "알 수 없는 절차입니다. / One of: " + ", ".join(FILER_ROLES))
+        raise Invalid.field("process", UNKNOWN_PROCESS)
     rules = rt.engine.rules(rt.rule_set)
     if process in FEATURE_OF and not rules.has(FEATURE_OF[process]):
         raise Invalid.field("process", f"{rules.code} 규칙에서는 할 수 없는 절차입니다. / "

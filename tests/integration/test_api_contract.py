@@ -86,6 +86,14 @@ def test_bad_filings_are_422_with_field_messages(api, cast, body, field):
     assert set(r.json) >= {"type", "title", "status", "detail", "errors"}
 
 
+def test_an_unknown_process_is_told_with_the_other_fields_at_once(api, cast):
+    r = api.post("/api/v1/cases", {"process": "nonsense"}, SEJONG)
+    assert r.status == 422, r
+    assert set(r.json["errors"]) == {"process", "data"}
+    assert r.json["errors"]["process"] == [
+        "알 수 없는 절차입니다. / One of: district_designation, project_approval, rapid_confirmation"]
+
+
 def test_field_messages_are_in_korean_and_english(api, cast):
     """marshmallow's own messages too, like the product's: "한국어 / English"."""
     r = api.post("/api/v1/cases", {"data": {**DISTRICT, "area_km2": "big"}, "extra": 1}, SEJONG)
