@@ -131,7 +131,9 @@ ACTIONS: dict[str, Any] = {
     "request_law_amendment": _l("Request a law amendment"),
     "record_law_amended": _l("Record the law amendment"),
     "lift": _l("Lift the designation"),
-    "approve": _l("Approve"),
+    # What the committee resolves (also the case's move it makes): worded as its
+    # resolutions and the documents word them, for a district's designation as for a plan.
+    "approve": _l("Approve as filed"),
     "approve_with_conditions": _l("Approve with conditions"),
     "reject": _l("Reject"),
     "request_modification": _l("Request a modification of the plan"),

@@ -141,9 +141,9 @@ def _clean_item(proposal: Any, conditions: Any, extension_months: Any, extra: An
     if not isinstance(conditions, list) or not all(isinstance(c, str) and c.strip() for c in conditions):
         errors["conditions"] = ["조건은 비어 있지 않은 문자열 목록입니다. / A list of non-empty texts."]
     elif proposal == "approve_with_conditions" and not conditions:
-        errors["conditions"] = ["조건부 승인에는 조건이 필요합니다. / Required for approve_with_conditions."]
+        errors["conditions"] = ["조건부 의결에는 조건이 필요합니다. / Required for approve_with_conditions."]
     elif proposal in PROPOSALS and proposal not in CONDITIONAL and conditions:
-        errors["conditions"] = ["조건은 조건부 승인·수정 요구에만 붙습니다. / "
+        errors["conditions"] = ["조건은 조건부 의결·수정 요구에만 붙습니다. / "
                                 "Only for approve_with_conditions or request_modification."]
     if extension_months is not None and (
         isinstance(extension_months, bool) or not isinstance(extension_months, int)

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..domain.calendar import KST
 from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from ..engine.actors import RESIDENT, SYSTEM
+from ..engine.actors import COMMITTEE, RESIDENT, SYSTEM
 from ..services import attachments, cases, consultations, documents, worklists
 from ..services.case_data import SCHEMAS
 from ..services.case_views import describe_case
@@ -96,6 +96,8 @@ def actor_name(label: str) -> str:
     the e-mail address."""
     if label == SYSTEM.label:
         return str(_("Deadline timer"))
+    if label == COMMITTEE.label:
+        return str(_("National Smart City Committee"))
     if label.startswith(RESIDENT):
         return str(_("%(name)s (resident)", name=label.removeprefix(RESIDENT)))
     return label.split(" <")[0]

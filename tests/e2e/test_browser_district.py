@@ -141,7 +141,10 @@ def test_district_from_filing_to_designation(live, browser):
     sec.action(case_id, "table")
 
     def sees_the_agency_opinion(member: Person) -> None:
-        assert "안전요원 동승" in member.page.inner_text("main")
+        shown = member.page.inner_text("main")
+        assert "안전요원 동승" in shown
+        # The proposal as the committee resolves it: a district is designated, not "approved".
+        assert "의결 안: 조건부 의결" in shown and "승인" not in shown
 
     meeting_url = hold_meeting(sec, browser, base, clock, title="제1차 위원회",
                                conditions="분기별 운행 실적 보고",

@@ -331,16 +331,20 @@ def test_page_numbers_and_ids_no_column_can_hold_are_not_a_500(client, cast):
         assert client.get(path).status_code == 404, path
 
 
-@pytest.mark.parametrize(("lang", "timer", "resident"), [
-    ("ko", "기한 도래 (자동 처리)", "홍길동 (주민)"), ("en", "Deadline timer", "홍길동 (resident)")])
-def test_the_history_names_the_engines_own_actors_in_the_readers_language(app, lang, timer, resident):
+@pytest.mark.parametrize(("lang", "timer", "committee", "resident"), [
+    ("ko", "기한 도래 (자동 처리)", "국가스마트도시위원회", "홍길동 (주민)"),
+    ("en", "Deadline timer", "National Smart City Committee", "홍길동 (resident)")])
+def test_the_history_names_the_engines_own_actors_in_the_readers_language(
+    app, lang, timer, committee, resident
+):
     from flask_babel import force_locale
 
-    from sandbox.engine.actors import RESIDENT, SYSTEM
+    from sandbox.engine.actors import COMMITTEE, RESIDENT, SYSTEM
     from sandbox.web.cases import actor_name
 
     with app.test_request_context(), force_locale(lang):
         assert actor_name(SYSTEM.label) == timer
+        assert actor_name(COMMITTEE.label) == committee
         assert actor_name(f"{RESIDENT}홍길동") == resident
         assert actor_name("세종 담당관 <official@sejong.go.kr>") == "세종 담당관"
 
