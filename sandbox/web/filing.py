@@ -227,11 +227,16 @@ def _specs_of(draft: Any) -> dict[str, Any]:
             for k, _, names in sections(draft.process)}
 
 
-@bp.route("/drafts/<int:draft_id>/delete", methods=["POST"])
+@bp.route("/drafts/<int:draft_id>/delete", methods=["GET", "POST"])
 @roles(*FILERS)
 def delete(draft_id: int) -> Any:
-    _draft(draft_id)
+    """A draft's answers cannot be brought back: the button asks first, on a page of its
+    own (no script needed), and only the POST from that page deletes."""
+    draft = _draft(draft_id)
+    if request.method == "GET":
+        return page("filing/delete.html", draft=draft)
     drafts.discard(rt(), actor(), draft_id)
+    flash(_("The draft filing is deleted."), "success")
     return redirect(url_for("home.dashboard"))
 
 

@@ -58,6 +58,24 @@ def test_someone_elses_draft_is_404(client, app, cast):
     other = app.test_client()
     sign_in(other, "official@busan.go.kr")
     assert other.get(draft_path).status_code == 404
+    assert other.get(f"{draft_path}/delete").status_code == 404
+
+
+def test_deleting_a_draft_asks_first_and_only_the_confirmation_deletes(client, cast):
+    sign_in(client, SEJONG)
+    draft_path = post(client, "/file/district_designation", {}, token_from="/file").headers["Location"]
+    tasks = client.get(draft_path).get_data(as_text=True)
+    assert f'href="{draft_path}/delete"' in tasks  # a link to the question, not a form that deletes
+    asked = client.get(f"{draft_path}/delete")
+    assert asked.status_code == 200
+    shown = asked.get_data(as_text=True)
+    assert "이 신청을 삭제할까요?" in shown and f'href="{draft_path}"' in shown
+    assert client.get(draft_path).status_code == 200  # asking deleted nothing
+    assert client.post(f"{draft_path}/delete", data={}).status_code == 400  # CSRF
+    done = post(client, f"{draft_path}/delete", {})
+    assert done.status_code == 302
+    assert "작성 중이던 신청을 삭제했습니다." in client.get(done.headers["Location"]).get_data(as_text=True)
+    assert client.get(draft_path).status_code == 404
 
 
 def test_security_headers_and_cookies(client, cast):
