@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from ..domain.calendar import KST
 from ..domain.errors import DomainError, Invalid, NotFound
+from ..domain.tally import Tally, outcome_of
 from ..services import committee, committee_decisions, committee_votes, worklists
 from ..services.case_views import describe_case
 from ..services.committee_views import describe_meeting, list_meetings, list_members
@@ -112,9 +113,6 @@ def manage(meeting_id: int, what: str) -> Any:
             present = [int(v) for v in f.getlist("present") if v.isdigit()]
             committee.record_attendance(rt(), actor(), meeting_id, present)
             return _done(meeting_id, _("Attendance recorded."))
-        if what == "close":
-            committee_decisions.close_meeting(rt(), actor(), meeting_id)
-            return _done(meeting_id, _("The meeting is closed and every item decided."))
     except Invalid as exc:
         return _meeting_page(meeting_id, values=f, errors=exc.errors)
     except NotFound:
@@ -122,6 +120,34 @@ def manage(meeting_id: int, what: str) -> Any:
     except DomainError as exc:
         return flash_error(exc, back)
     abort(404)
+
+
+def _would_decide(tally: dict[str, Any]) -> str:
+    """The outcome closing now would record for an item, from its live tally."""
+    return outcome_of(Tally(**{("for_" if k == "for" else k): v for k, v in tally.items()}))
+
+
+@bp.route("/committee/meetings/<int:meeting_id>/close", methods=["GET", "POST"])
+@roles("secretariat")
+def close(meeting_id: int) -> Any:
+    """Closing decides every item and moves its case, and cannot be undone: the button
+    first shows what the votes cast so far would decide (Decree art. 26②), then closes."""
+    back = url_for("committee_pages.meeting", meeting_id=meeting_id)
+    try:
+        if request.method == "GET":
+            meeting = describe_meeting(rt(), actor(), meeting_id)
+            if meeting["status"] != "open":
+                flash(_("Only an open meeting can be closed."), "error")
+                return redirect(back)
+            would = {item["id"]: _would_decide(item["tally"])
+                     for item in meeting["items"] if not item["outcome"]}
+            return page("committee/close.html", meeting=meeting, would=would)
+        committee_decisions.close_meeting(rt(), actor(), meeting_id)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        return flash_error(exc, back)
+    return _done(meeting_id, _("The meeting is closed and every item decided."))
 
 
 @bp.route("/committee/items/<int:item_id>/<what>", methods=["POST"])

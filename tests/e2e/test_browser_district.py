@@ -151,6 +151,8 @@ def test_district_from_filing_to_designation(live, browser):
                                members=[f"m{n}@test.molit.go.kr" for n in (1, 2, 3)],
                                before_vote=sees_the_agency_opinion)
     sec.page.goto(meeting_url)
+    sec.page.click("a[href$='/close']")  # closing asks first, showing what it would decide
+    assert "가결" in sec.page.inner_text("main tbody")
     sec.submit("form[action$='/close']")
     assert sec.page.locator(".tag-green").count() >= 1
 

@@ -147,6 +147,7 @@ def test_plan_from_filing_to_approval_and_start(live, browser):
                                conditions="월별 순찰 실적 보고", case_id=case_id,
                                members=[f"member{n}@committee.go.kr" for n in (1, 2, 3)])
     sec.page.goto(meeting_url)
+    sec.page.click("a[href$='/close']")  # closing asks first, showing what it would decide
     sec.submit("form[action$='/close']")
 
     # 6. The applicant sees the exception with its countdown, insures and starts.

@@ -5,7 +5,7 @@ and a label for every input."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -503,3 +503,40 @@ def test_an_agencys_questions_are_asked_of_the_filer_on_its_dashboard(app, api, 
     ok(api.post(f"/api/v1/consultations/{consultation['id']}/answer-supplement",
                 {"answer": "안전요원 2명 배치"}, SEJONG))
     assert 'id="asked-title"' not in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_closing_a_meeting_shows_what_it_would_decide_before_it_decides(api, app, client, cast, frozen):
+    from tests.support.flows import tabled_district
+
+    case = tabled_district(api, app, frozen, ["KNPA"], {"KNPA": KNPA})
+    now = frozen.time_to_freeze.replace(tzinfo=UTC)
+    meeting = ok(api.post("/api/v1/meetings", {
+        "title": "제3차", "mode": "written", "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(days=3)).isoformat()}, SECRETARIAT), 201)
+    ok(api.post(f"/api/v1/meetings/{meeting['id']}/items",
+                {"case_id": case["id"], "proposal": "approve"}, SECRETARIAT), 201)
+    sign_in(client, SECRETARIAT)
+    close_path = f"/committee/meetings/{meeting['id']}/close"
+    not_yet = client.get(close_path)  # scheduled: nothing to close yet
+    assert not_yet.status_code == 302
+    told = client.get(not_yet.headers["Location"]).get_data(as_text=True)
+    assert "표결 중인 회의만 종료할 수 있습니다." in told
+
+    ok(api.post(f"/api/v1/meetings/{meeting['id']}/open", {}, SECRETARIAT))
+    item_id = ok(api.get(f"/api/v1/meetings/{meeting['id']}", SECRETARIAT))["items"][0]["id"]
+    for member in cast.members[:3]:  # 3 of 5 voted, all for: closing now would pass
+        ok(api.post(f"/api/v1/items/{item_id}/vote", {"choice": "for"}, member))
+    meeting_page = client.get(f"/committee/meetings/{meeting['id']}").get_data(as_text=True)
+    assert f'href="{close_path}"' in meeting_page  # a link to the question, not a form that closes
+    asked = client.get(close_path).get_data(as_text=True)
+    assert "회의를 종료하고 의결할까요?" in asked and "가결" in asked and case["reference"] in asked
+    assert ok(api.get(f"/api/v1/meetings/{meeting['id']}", SECRETARIAT))["status"] == "open"
+
+    member = app.test_client()
+    sign_in(member, cast.members[0])
+    assert member.get(close_path).status_code == 404  # pages of another role are not there
+    assert client.post(close_path, data={}).status_code == 400  # CSRF
+    done = post(client, close_path, {})
+    assert done.status_code == 302
+    assert ok(api.get(f"/api/v1/meetings/{meeting['id']}", SECRETARIAT))["status"] == "closed"
+    assert ok(api.get(f"/api/v1/cases/{case['id']}", SECRETARIAT))["state"] == "designated"
