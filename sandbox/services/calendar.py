@@ -12,12 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 from icalendar import Calendar, Event
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlmodel import col
 
 from ..adapters.tables import Case, Consultation, Meeting, Timer
 from ..domain.calendar import KST
 from ..engine.actors import Actor
+from ..vocabulary import deadline_words
 from . import people
 from .committee_views import COMMITTEE_ROLES
 from .runtime import Runtime
@@ -26,12 +27,6 @@ from .visibility import case_filter
 __all__ = ["calendar_feed", "issue_calendar_token", "LIMIT"]
 
 LIMIT = 500
-KIND_LABELS = {
-    "supplement_deadline": ("보완 기한", "supplement due"),
-    "resident_opinion_end": ("주민 의견 청취 종료", "resident opinion period ends"),
-    "reply_due": ("협의 회신 기한", "consultation reply due"),
-    "reply_cap": ("협의 회신 최종 기한(90일)", "consultation reply, 90-day cap"),
-}
 
 
 def issue_calendar_token(rt: Runtime, actor: Actor) -> str:
@@ -46,12 +41,10 @@ def _deadline_query(actor: Actor, now: Any) -> Any:
         # An agency's deadlines are its consultations' replies, nothing else of the case.
         mine = select(Consultation.id).where(col(Consultation.agency) == actor.org)
         return query.where(col(Timer.subject_type) == "consultation", col(Timer.subject_id).in_(mine))
-    visible = case_filter(actor)
-    if actor.role == "secretariat":
-        return query.where(visible)
-    # Filers: their case's deadlines and the consultations on it.
-    return query.where(visible, or_(col(Timer.subject_type) == "case",
-                                    col(Timer.subject_type) == "consultation"))
+    # Everyone else: every deadline of the cases they may see - the case's own, its
+    # consultations' and, once approved, its exception's (term end, results report,
+    # correction), which an operator most needs in a calendar.
+    return query.where(case_filter(actor))
 
 
 def calendar_feed(rt: Runtime, token: str, *, host: str) -> bytes:
@@ -76,7 +69,7 @@ def calendar_feed(rt: Runtime, token: str, *, host: str) -> bytes:
                 .order_by(col(Meeting.ends_at)).limit(LIMIT)
             ))
     for timer, reference in rows:
-        ko, en = KIND_LABELS.get(timer.kind, (timer.kind, timer.kind.replace("_", " ")))
+        ko, en = deadline_words(timer.kind)  # the names the pages and the mails use
         last_day = timer.last_day or (timer.due_at.astimezone(KST).date() - timedelta(days=1))
         event = Event()
         event.add("uid", f"timer-{timer.id}@{host}")

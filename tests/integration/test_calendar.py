@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 from icalendar import Calendar
 
-from tests.support.cast import BUSAN, KNPA, PIPC, SECRETARIAT, SEJONG
+from tests.support.cast import APPLICANT, BUSAN, KNPA, PIPC, SECRETARIAT, SEJONG
 from tests.support.flows import district_in_consultation, ok
+from tests.support.plans import approved_plan, designated_district, started
 
 
 def feed(api, who):
@@ -32,9 +33,10 @@ def test_each_user_sees_its_own_upcoming_deadlines(api, app, cast):
         _, cal = feed(api, KNPA)
         assert cal["VERSION"] == "2.0" and "PRODID" in cal
         knpa = events(cal)
-        assert set(knpa) == {f"[{ref}] 협의 회신 기한 / consultation reply due",
-                             f"[{ref}] 협의 회신 최종 기한(90일) / consultation reply, 90-day cap"}
-        due = knpa[f"[{ref}] 협의 회신 기한 / consultation reply due"]
+        # Named as the pages and the mails name them (vocabulary.DEADLINES).
+        assert set(knpa) == {f"[{ref}] 기관 회신 기한 / Agency reply due",
+                             f"[{ref}] 회신 90일 한도 / 90-day limit for the reply"}
+        due = knpa[f"[{ref}] 기관 회신 기한 / Agency reply due"]
         # 30 days from Sun 09-13 end on Tue 10-13 (a working day): an all-day event that day.
         assert due["DTSTART"].dt == date(2026, 10, 13) and due["DTEND"].dt == date(2026, 10, 14)
         assert "2026-10-14T00:00:00+09:00" in str(due["DESCRIPTION"])
@@ -61,3 +63,22 @@ def test_a_feed_needs_a_calendar_token(api, cast):
     api_token = api.people.token(SEJONG)
     assert api.client.get(f"/calendar/{api_token}.ics").status_code == 401  # not a feed token
     assert api.client.get("/calendar/nonsense.ics").status_code == 401
+
+
+def test_an_operator_sees_its_exceptions_deadlines(api, app, cast):
+    """Once approved, what an operator most needs in a calendar is the exception's own
+    deadlines: the start within a year, then the end of the term."""
+    with freeze_time("2026-03-02 00:30:00+00:00") as frozen:
+        district = designated_district(api, app, cast, frozen)
+        case = approved_plan(api, app, cast, frozen, district_id=district["id"])
+        ref = case["reference"]
+        start_by = f"[{ref}] 사업 개시 기한 (승인 후 1년) / Start within one year"
+        assert start_by in events(feed(api, APPLICANT)[1])
+        case = started(api, case["id"], frozen().date().isoformat())
+        mine = events(feed(api, APPLICANT)[1])
+        term_end = mine[f"[{ref}] 특례 기간 만료 / End of the exception's term"]
+        assert term_end["DTSTART"].dt == date.fromisoformat(case["exception"]["ends_on"])
+        assert start_by not in mine  # started: that deadline is over
+        assert f"[{ref}] 특례 기간 만료 / End of the exception's term" in events(feed(api, SECRETARIAT)[1])
+        # An agency's feed stays its consultations' replies only.
+        assert not [s for s in events(feed(api, KNPA)[1]) if "특례" in s]
