@@ -24,13 +24,32 @@ from .committee_views import COMMITTEE_ROLES
 from .runtime import Runtime
 from .visibility import case_filter
 
-__all__ = ["calendar_feed", "issue_calendar_token", "LIMIT"]
+__all__ = [
+    "calendar_feed", "issue_calendar_token", "renew_calendar_feed", "stop_calendar_feeds",
+    "live_calendar_feeds", "LIMIT",
+]
 
 LIMIT = 500
 
 
 def issue_calendar_token(rt: Runtime, actor: Actor) -> str:
     return people.issue_token(rt, actor.user_id, purpose="calendar")  # type: ignore[arg-type]
+
+
+def renew_calendar_feed(rt: Runtime, actor: Actor) -> str:
+    """The web page's feed: one address per person, so a new one stops the ones before it
+    (an address copied somewhere it should not be is stopped by making a new one)."""
+    stop_calendar_feeds(rt, actor)
+    return issue_calendar_token(rt, actor)
+
+
+def stop_calendar_feeds(rt: Runtime, actor: Actor) -> int:
+    """Revoke every feed address of the caller; how many were live."""
+    return people.revoke_tokens_of(rt, actor.user_id, purpose="calendar")  # type: ignore[arg-type]
+
+
+def live_calendar_feeds(rt: Runtime, actor: Actor) -> int:
+    return people.live_tokens_of(rt, actor.user_id, purpose="calendar")  # type: ignore[arg-type]
 
 
 def _deadline_query(actor: Actor, now: Any) -> Any:

@@ -23,6 +23,8 @@ __all__ = [
     "create_user",
     "issue_token",
     "revoke_token",
+    "revoke_tokens_of",
+    "live_tokens_of",
     "actor_for_token",
     "authenticate",
     "hash_password",
@@ -170,6 +172,28 @@ def revoke_token(rt: Runtime, token: str) -> bool:
         )
         uow.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def revoke_tokens_of(rt: Runtime, user_id: int, purpose: str) -> int:
+    """Revoke every live token of one user for one purpose; how many there were."""
+    with rt.uow() as uow:
+        result = uow.session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.purpose == purpose,  # type: ignore[arg-type]
+                   ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
+            .values(revoked_at=rt.clock.now())
+        )
+        uow.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def live_tokens_of(rt: Runtime, user_id: int, purpose: str) -> int:
+    with rt.uow() as uow:
+        return int(uow.session.execute(
+            select(func.count()).select_from(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.purpose == purpose,  # type: ignore[arg-type]
+                   ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
+        ).scalar_one())
 
 
 def actor_for_token(rt: Runtime, token: str, purpose: str = "api") -> Actor:

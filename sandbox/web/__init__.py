@@ -11,8 +11,9 @@ from flask import Flask
 
 __all__ = ["init_web", "WEB_BLUEPRINTS"]
 
+# The pages' blueprints: CSRF is checked and errors are pages for these (security, errors).
 WEB_BLUEPRINTS = ("signin", "home", "filing", "case_pages", "attachment_pages", "agency", "committee_pages",
-                  "public_pages", "notification_pages")
+                  "public_pages", "notification_pages", "calendar_pages")
 
 
 def init_web(app: Flask) -> None:
@@ -20,6 +21,7 @@ def init_web(app: Flask) -> None:
         agency,
         attachments,
         auth,
+        calendar_feed,
         cases,
         committee,
         errors,
@@ -33,6 +35,10 @@ def init_web(app: Flask) -> None:
 
     security.init(app)
     i18n.init(app)
-    for module in (auth, home, filing, cases, attachments, agency, committee, public, notifications):
+    pages = (auth, home, filing, cases, attachments, agency, committee, public, notifications, calendar_feed)
+    unguarded = sorted({module.bp.name for module in pages} - set(WEB_BLUEPRINTS))
+    if unguarded:  # a page module not listed above would take forms without a CSRF check
+        raise RuntimeError(f"page blueprints missing from WEB_BLUEPRINTS: {unguarded}")
+    for module in pages:
         app.register_blueprint(module.bp)
     errors.init(app)

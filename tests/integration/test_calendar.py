@@ -82,3 +82,31 @@ def test_an_operator_sees_its_exceptions_deadlines(api, app, cast):
         assert f"[{ref}] 특례 기간 만료 / End of the exception's term" in events(feed(api, SECRETARIAT)[1])
         # An agency's feed stays its consultations' replies only.
         assert not [s for s in events(feed(api, KNPA)[1]) if "특례" in s]
+
+
+def test_the_web_page_makes_shows_once_renews_and_stops_the_address(api, app, cast):
+    import re
+
+    from tests.support.web import post, sign_in
+
+    web = app.test_client()
+    sign_in(web, SEJONG)
+    assert "내 캘린더 주소 만들기" in web.get("/calendar").get_data(as_text=True)
+    assert web.post("/calendar/new", data={}).status_code == 400  # CSRF
+
+    def made() -> str:
+        shown = post(web, "/calendar/new", {}, token_from="/calendar").get_data(as_text=True)
+        return re.search(r'value="http://[^/"]+(/calendar/[^"]+\.ics)"', shown).group(1)
+
+    first = made()
+    assert api.client.get(first).status_code == 200
+    again = web.get("/calendar").get_data(as_text=True)
+    assert first not in again and "캘린더 주소 사용 중" in again  # shown once, then only said to be live
+    second = made()
+    assert api.client.get(first).status_code == 401  # a new address stops the one before
+    assert api.client.get(second).status_code == 200
+    stopped = post(web, "/calendar/stop", {}, token_from="/calendar")
+    assert stopped.status_code == 302
+    assert api.client.get(second).status_code == 401
+    assert "캘린더 주소 사용 중" not in web.get("/calendar").get_data(as_text=True)
+    assert app.test_client().get("/calendar").status_code in (302, 401)  # signed in only

@@ -42,7 +42,7 @@ def page_tour(api: Any, app: Any, frozen: Any) -> list[tuple[str | None, list[st
         (SECRETARIAT, ["/dashboard", "/committee", "/committee/meetings/new",
                        f"/committee/meetings/{meeting['id']}", f"/cases/{consulting['id']}",
                        f"/cases/{open_case['id']}", f"/cases/{open_case['id']}/actions/open_consultation"]),
-        (KNPA, ["/agency/consultations"]),
+        (KNPA, ["/agency/consultations", "/notifications", "/calendar"]),
         (APPLICANT, ["/dashboard", "/file"]),
         ("member1@committee.go.kr", ["/committee", f"/committee/meetings/{meeting['id']}"]),
     ]
