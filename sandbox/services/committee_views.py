@@ -24,7 +24,7 @@ __all__ = [
     "COMMITTEE_ROLES", "standing_members", "member_names", "list_members", "extra_members_of", "tally_of",
     "is_member", "agencies_concerned", "officials_concerned", "list_officials_concerned",
     "may_see_item", "item_dict", "meeting_summary", "meeting_dict", "describe_item", "describe_meeting",
-    "list_meetings",
+    "list_meetings", "meetings_sitting_on", "meetings_awaiting_my_vote",
 ]  # fmt: skip
 
 # Roles that see every meeting and every item.
@@ -208,3 +208,39 @@ def list_meetings(rt: Runtime, actor: Actor, *, page: int, per_page: int) -> lis
             .offset((page - 1) * per_page).limit(per_page)
         ).all()
         return [meeting_summary(m) for m in rows]
+
+
+def meetings_sitting_on(rt: Runtime, actor: Actor, *, statuses: tuple[str, ...] = ("scheduled", "open"),
+                        awaiting_vote: bool = False) -> list[dict[str, Any]]:
+    """The meetings not yet closed on which the caller sits as an extra member of an item
+    (Act 23③: an agency's vice-minister, a local government's head): how such a member,
+    who does not list every meeting, finds where to vote. Only meetings still to come or
+    open are looked at, so the scan stays small however many meetings were held.
+    ``awaiting_vote``: only where such an item is undecided and the caller has neither
+    voted on it nor recused."""
+    if actor.user_id is None:
+        return []
+    with rt.uow() as uow:
+        s = uow.session
+        meetings = list(s.scalars(
+            select(Meeting).where(col(Meeting.status).in_(statuses)).order_by(col(Meeting.starts_at))
+        ))
+        if not meetings:
+            return []
+        items = s.scalars(select(AgendaItem).where(
+            col(AgendaItem.meeting_id).in_([m.id for m in meetings])))
+        mine = [i for i in items if actor.user_id in (i.extra_members or [])]
+        if awaiting_vote:
+            ids = [i.id for i in mine]
+            done = set(s.scalars(select(col(Vote.item_id)).where(
+                col(Vote.user_id) == actor.user_id, col(Vote.item_id).in_(ids)))) | set(s.scalars(
+                select(col(Recusal.item_id)).where(
+                    col(Recusal.user_id) == actor.user_id, col(Recusal.item_id).in_(ids))))
+            mine = [i for i in mine if i.outcome is None and i.id not in done]
+        sitting = {i.meeting_id for i in mine}
+        return [meeting_summary(m) for m in meetings if m.id in sitting]
+
+
+def meetings_awaiting_my_vote(rt: Runtime, actor: Actor) -> list[dict[str, Any]]:
+    """An extra member's worklist: open meetings with an item still waiting for its vote."""
+    return meetings_sitting_on(rt, actor, statuses=("open",), awaiting_vote=True)

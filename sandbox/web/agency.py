@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from ..domain.errors import DomainError, Invalid, NotFound
 from ..services import consultations, worklists
 from ..services.case_views import describe_case
+from ..services.committee_views import meetings_awaiting_my_vote
 from .common import actor, flash_error, org_names, page, page_number, roles, rt
 from .filing import answer_specs
 
@@ -30,7 +31,7 @@ def inbox() -> Any:
     items, total = consultations.list_consultations(rt(), actor(), state, page_no, per_page=30)
     return page("agency/inbox.html", items=items, total=total, page_no=page_no, per_page=30,
                 state=state, refs=worklists.consultation_cases(rt(), [c["case_id"] for c in items]),
-                orgs=org_names())
+                orgs=org_names(), sitting=meetings_awaiting_my_vote(rt(), actor()))
 
 
 def _load(consultation_id: int) -> tuple[dict[str, Any], dict[str, Any]]:

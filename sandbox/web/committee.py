@@ -15,19 +15,31 @@ from ..domain.errors import DomainError, Invalid, NotFound
 from ..domain.tally import Tally, outcome_of
 from ..services import committee, committee_decisions, committee_votes, worklists
 from ..services.case_views import describe_case
-from ..services.committee_views import describe_meeting, list_meetings, list_members
+from ..services.committee_views import (
+    describe_meeting,
+    list_meetings,
+    list_members,
+    list_officials_concerned,
+    meetings_sitting_on,
+)
 from .common import actor, flash_error, org_names, page, page_number, roles, rt
 
 bp = Blueprint("committee_pages", __name__)
 BOTH = ("committee_member", "secretariat")
+# Act 23③: for an item, officials of the agencies and the local government concerned sit
+# as extra members; they see the meetings and items they sit on, and vote there.
+SITTING = (*BOTH, "agency", "local_government")
 
 
 @bp.route("/committee")
-@roles(*BOTH)
+@roles(*SITTING)
 def meetings() -> Any:
     page_no = page_number()
-    rows = list_meetings(rt(), actor(), page=page_no, per_page=20)
-    return page("committee/meetings.html", meetings=rows, page_no=page_no)
+    if actor().role in BOTH:
+        rows = list_meetings(rt(), actor(), page=page_no, per_page=20)
+        return page("committee/meetings.html", meetings=rows, page_no=page_no, extra_member=False)
+    return page("committee/meetings.html", meetings=meetings_sitting_on(rt(), actor()), page_no=1,
+                extra_member=True)
 
 
 def _local(value: str | None) -> datetime | str | None:
@@ -74,17 +86,24 @@ def _meeting_page(meeting_id: int, status: int = 200, **extra: Any) -> Any:
         except NotFound:
             continue
     is_sec = actor().role == "secretariat"
+    ready = worklists.committee_ready(rt(), actor()) if is_sec else []
+    values = extra.pop("values", {})
     return page(
         "committee/meeting.html", status, meeting=meeting, files=files, orgs=org_names(),
         mine=worklists.my_votes(rt(), actor(), [i["id"] for i in meeting["items"]]),
-        ready=worklists.committee_ready(rt(), actor()) if is_sec else [],
-        members=list_members(rt(), actor()) if is_sec else [],
-        values=extra.pop("values", {}), **extra,
+        ready=ready, members=list_members(rt(), actor()) if is_sec else [],
+        officials={c["id"]: list_officials_concerned(rt(), actor(), c["id"]) for c in ready},
+        chosen_extra=_ids(values.getlist("extra_members")) if hasattr(values, "getlist") else [],
+        values=values, **extra,
     )
 
 
+def _ids(values: list[str]) -> list[int]:
+    return sorted({int(v) for v in values if v.isdigit()})
+
+
 @bp.route("/committee/meetings/<int:meeting_id>")
-@roles(*BOTH)
+@roles(*SITTING)
 def meeting(meeting_id: int) -> Any:
     return _meeting_page(meeting_id)
 
@@ -104,13 +123,13 @@ def manage(meeting_id: int, what: str) -> Any:
             conditions = [c.strip() for c in (f.get("conditions") or "").splitlines() if c.strip()]
             months = f.get("extension_months", type=int)
             committee.add_item(rt(), actor(), meeting_id, f.get("case_id", type=int), f.get("proposal"),
-                               conditions, months, [])
+                               conditions, months, _ids(f.getlist("extra_members")))
             return _done(meeting_id, _("The case is on the agenda."))
         if what == "open":
             committee.open_meeting(rt(), actor(), meeting_id)
             return _done(meeting_id, _("The meeting is open: members can vote."))
         if what == "attendance":
-            present = [int(v) for v in f.getlist("present") if v.isdigit()]
+            present = _ids(f.getlist("present"))
             committee.record_attendance(rt(), actor(), meeting_id, present)
             return _done(meeting_id, _("Attendance recorded."))
     except Invalid as exc:
@@ -151,7 +170,7 @@ def close(meeting_id: int) -> Any:
 
 
 @bp.route("/committee/items/<int:item_id>/<what>", methods=["POST"])
-@roles("committee_member", "secretariat")
+@roles(*SITTING)
 def member(item_id: int, what: str) -> Any:
     meeting_id = request.form.get("meeting_id", type=int) or 0
     back = url_for("committee_pages.meeting", meeting_id=meeting_id)

@@ -8,7 +8,7 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
 from ..services import consultations, drafts, worklists
-from ..services.committee_views import list_meetings
+from ..services.committee_views import list_meetings, meetings_awaiting_my_vote
 from .common import actor, org_names, page, page_number, rt
 
 bp = Blueprint("home", __name__)
@@ -44,6 +44,7 @@ def dashboard() -> Any:
         "home/filer.html", rows=rows, total=total, page_no=page_no, per_page=20, reviews=reviews,
         asked=[r for r in rows if r["asked"]], drafts=drafts.mine(rt(), actor()),
         filable=_filable(),
+        sitting=meetings_awaiting_my_vote(rt(), actor()) if role == "local_government" else [],
     )
 
 

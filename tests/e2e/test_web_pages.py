@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.cast import KNPA, OTHER_APPLICANT, SECRETARIAT, SEJONG
+from tests.support.cast import KNPA, OTHER_APPLICANT, PIPC, SECRETARIAT, SEJONG
 from tests.support.flows import DISTRICT, ok
 from tests.support.web import csrf_token, page_tour, post, sign_in
 
@@ -540,3 +540,48 @@ def test_closing_a_meeting_shows_what_it_would_decide_before_it_decides(api, app
     assert done.status_code == 302
     assert ok(api.get(f"/api/v1/meetings/{meeting['id']}", SECRETARIAT))["status"] == "closed"
     assert ok(api.get(f"/api/v1/cases/{case['id']}", SECRETARIAT))["state"] == "designated"
+
+
+def test_an_extra_member_is_named_finds_the_item_and_votes_on_the_web(api, app, client, cast, frozen):
+    """Act 23③: the secretariat names the agency's official as a member of the item on the
+    meeting page; the official finds the open meeting from the consultations page and votes."""
+    from tests.support.flows import tabled_district
+
+    case = tabled_district(api, app, frozen, ["KNPA"], {"KNPA": KNPA})
+    now = frozen.time_to_freeze.replace(tzinfo=UTC)
+    meeting = ok(api.post("/api/v1/meetings", {
+        "title": "제4차", "mode": "written", "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(days=3)).isoformat()}, SECRETARIAT), 201)
+    meeting_path = f"/committee/meetings/{meeting['id']}"
+    officer = cast.people.id(KNPA)
+    sign_in(client, SECRETARIAT)
+    form = client.get(meeting_path).get_data(as_text=True)
+    assert f'name="extra_members" value="{officer}"' in form and 'id="f-extra-members"' in form
+    added = post(client, f"{meeting_path}/items",
+                 {"case_id": case["id"], "proposal": "approve", "extra_members": [str(officer)]},
+                 token_from=meeting_path)
+    assert added.status_code == 302
+    item = ok(api.get(meeting_path.replace("/committee", "/api/v1"), SECRETARIAT))["items"][0]
+    assert item["extra_members"] == [officer] and item["tally"]["enrolled"] == len(cast.members) + 1
+
+    official = app.test_client()
+    sign_in(official, KNPA)
+    assert "표결할 위원회 안건" not in official.get("/agency/consultations").get_data(as_text=True)
+    ok(api.post(f"/api/v1/meetings/{meeting['id']}/open", {}, SECRETARIAT))
+    inbox = official.get("/agency/consultations").get_data(as_text=True)
+    assert "표결할 위원회 안건" in inbox and f'href="{meeting_path}"' in inbox
+    assert f'href="{meeting_path}"' in official.get("/committee").get_data(as_text=True)
+    shown = official.get(meeting_path).get_data(as_text=True)
+    assert 'name="choice"' in shown
+    voted = post(official, f"/committee/items/{item['id']}/vote",
+                 {"choice": "for", "meeting_id": str(meeting["id"])}, token_from=meeting_path)
+    assert voted.status_code == 302
+    assert ok(api.get(f"/api/v1/items/{item['id']}", SECRETARIAT))["tally"]["for"] == 1
+    assert "표결할 위원회 안건" not in official.get("/agency/consultations").get_data(as_text=True)  # voted
+
+    # Another agency's official sits on nothing: no meeting for it, and no vote.
+    stranger = app.test_client()
+    sign_in(stranger, PIPC)
+    assert stranger.get(meeting_path).status_code == 404
+    listed = stranger.get("/committee").get_data(as_text=True)
+    assert "위원으로 참여하는 안건이 있는 회의가 없습니다." in listed
