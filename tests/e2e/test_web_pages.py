@@ -571,6 +571,8 @@ def test_an_extra_member_is_named_finds_the_item_and_votes_on_the_web(api, app, 
     inbox = official.get("/agency/consultations").get_data(as_text=True)
     assert "표결할 위원회 안건" in inbox and f'href="{meeting_path}"' in inbox
     assert f'href="{meeting_path}"' in official.get("/committee").get_data(as_text=True)
+    told = official.get("/notifications").get_data(as_text=True)  # "voting has begun", with the way there
+    assert "회의 보기" in told and 'href="/committee"' in told
     shown = official.get(meeting_path).get_data(as_text=True)
     assert 'name="choice"' in shown
     voted = post(official, f"/committee/items/{item['id']}/vote",
