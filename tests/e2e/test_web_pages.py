@@ -557,6 +557,14 @@ def test_an_extra_member_is_named_finds_the_item_and_votes_on_the_web(api, app, 
     sign_in(client, SECRETARIAT)
     form = client.get(meeting_path).get_data(as_text=True)
     assert f'name="extra_members" value="{officer}"' in form and 'id="f-extra-members"' in form
+    stranger_id = cast.people.id(PIPC)  # PIPC was not consulted on this case
+    refused = post(client, f"{meeting_path}/items",
+                   {"case_id": case["id"], "proposal": "approve", "extra_members": [str(stranger_id)]},
+                   token_from=meeting_path)
+    assert refused.status_code == 422
+    assert "법 제23조제3항" in refused.get_data(as_text=True) and 'href="#f-extra-members"' in (
+        refused.get_data(as_text=True))
+
     added = post(client, f"{meeting_path}/items",
                  {"case_id": case["id"], "proposal": "approve", "extra_members": [str(officer)]},
                  token_from=meeting_path)
