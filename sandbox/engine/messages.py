@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+from sqlmodel import col
+
+from ..adapters.tables import Organisation
 from ..adapters.templating import kdate
 from ..domain.calendar import KST
 from ..domain.particles import attach
-from ..vocabulary import deadline_words, field_words
+from ..vocabulary import POSITIONS, choice_label, deadline_words, field_words, in_both
 from .notify import Message
 
 if TYPE_CHECKING:
@@ -19,13 +23,54 @@ if TYPE_CHECKING:
 __all__ = ["transition_message", "deadline_message"]
 
 
-def _details(ctx: FireContext) -> tuple[str, str]:
+Names = dict[str, tuple[str, str]]  # an organisation's code -> (Korean, English) name
+
+
+def _org_names(ctx: FireContext, codes: set[str]) -> Names:
+    """Organisations by name, not code, in a message a person reads; read only when the
+    message names one (a consultation's agency, the agencies asked), never on other moves."""
+    if not codes:
+        return {}
+    rows = ctx.session.execute(
+        select(col(Organisation.code), col(Organisation.name_ko), col(Organisation.name_en))
+        .where(col(Organisation.code).in_(sorted(codes)))
+    )
+    return {code: (ko, en) for code, ko, en in rows}
+
+
+def _org_codes(ctx: FireContext) -> set[str]:
+    codes = {ctx.subject.agency} if ctx.subject_type == "consultation" else set()
+    for name, value in ctx.payload.items():
+        if ctx.transition.payload.get(name, "").startswith("agencies"):
+            codes.update(v for v in (value or ()) if isinstance(v, str))
+    return codes
+
+
+def _value_words(ctx: FireContext, name: str, value: Any, orgs: Names) -> tuple[str, str]:
+    """A payload value as words, in both languages: codes by what they mean (an agency by
+    its name, a position or a chosen ground by its label), a list as a list."""
+    kind = ctx.transition.payload.get(name, "")
+    if isinstance(value, (list, tuple)):
+        parts = [_value_words(ctx, name, v, orgs) for v in value]
+        return ", ".join(ko for ko, _ in parts), ", ".join(en for _, en in parts)
+    if isinstance(value, str):
+        if kind.startswith("agencies"):
+            return orgs.get(value, (value, value))
+        if kind.startswith("choice"):
+            return in_both(choice_label(value))
+        if name == "position" and value in POSITIONS:
+            return in_both(POSITIONS[value])
+    return str(value), str(value)
+
+
+def _details(ctx: FireContext, orgs: Names) -> tuple[str, str]:
     """What the actor wrote (by the fields' names on the pages) and the deadlines it started."""
     ko, en = [], []
     for name, value in ctx.payload.items():
         label_ko, label_en = field_words(name)
-        ko.append(f"\n- {label_ko}: {value}")
-        en.append(f"\n- {label_en}: {value}")
+        value_ko, value_en = _value_words(ctx, name, value, orgs)
+        ko.append(f"\n- {label_ko}: {value_ko}")
+        en.append(f"\n- {label_en}: {value_en}")
     for kind, last_day in ctx.started.items():
         label_ko, label_en = deadline_words(kind)
         ko.append(f"\n- {label_ko}: {kdate(last_day)}까지")
@@ -39,10 +84,12 @@ def transition_message(ctx: FireContext) -> Message:
     what_ko, what_en = d.title.get("ko", d.process), d.title.get("en", d.process)
     before_ko, after_ko = d.label(ctx.from_state, "ko"), d.label(ctx.to_state, "ko")
     before_en, after_en = d.label(ctx.from_state, "en"), d.label(ctx.to_state, "en")
+    orgs = _org_names(ctx, _org_codes(ctx))
     if ctx.subject_type == "consultation":
-        what_ko += f" ({ctx.subject.agency})"
-        what_en += f" ({ctx.subject.agency})"
-    details_ko, details_en = _details(ctx)
+        agency_ko, agency_en = orgs.get(ctx.subject.agency, (ctx.subject.agency, ctx.subject.agency))
+        what_ko += f" ({agency_ko})"
+        what_en += f" ({agency_en})"
+    details_ko, details_en = _details(ctx, orgs)
     at = ctx.now.astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
     kind = f"{ctx.subject_type}:{ctx.transition.trigger}"
     if ctx.transition.receipt:

@@ -96,7 +96,9 @@ def test_worked_example_overdue_at_midnight_and_tabling(api, app, cast):
         assert _get(api, pipc)["state"] == "open"
         for who in (KNPA, SECRETARIAT):
             (note,) = _notified(api, who, "consultation:mark_overdue")
-            assert note["case_id"] == case["id"] and "KNPA" in note["subject_en"]
+            # The agency by its name, as a person reads it, not by its code.
+            assert note["case_id"] == case["id"] and "(Korean National Police Agency)" in note["subject_en"]
+            assert "(경찰청)" in note["subject_ko"] and "KNPA" not in note["subject_ko"]
         assert not _notified(api, PIPC, "consultation:mark_overdue")
 
         # Tabling waits for every consultation to be answered or overdue.
@@ -275,8 +277,15 @@ def test_positions_and_their_required_texts(api, app, cast):
             "consent_with_conditions", "조건부 동의합니다.", "야간(22시~06시) 운행 제한")
         assert answered["replied_at"] is not None
         assert api.post(_url(knpa, "reply"), {"position": "consent"}, KNPA).status == 409
-        assert _notified(api, SECRETARIAT, "consultation:reply")
+        (told,) = _notified(api, SECRETARIAT, "consultation:reply")
+        # Words, not codes: the agency by its name, the position by its label.
+        assert "관계기관 협의 (경찰청)" in told["subject_ko"] and "- 의견: 조건부 동의\n" in told["body_ko"]
+        assert "- Position: Consent with conditions\n" in told["body_en"], told["body_en"]
+        assert "consent_with_conditions" not in told["body_ko"] + told["body_en"]
         assert _notified(api, SEJONG, "consultation:reply")
+        (opened,) = _notified(api, SEJONG, "case:open_consultation")
+        assert "- 기관: 경찰청, 산업통상자원부, 개인정보보호위원회" in opened["body_ko"], opened["body_ko"]
+        assert "[" not in opened["body_ko"] and "KNPA" not in opened["body_en"]
 
         ok(api.post(_url(by["MOTIE"], "reply"), {"position": "object",
                                                  "comment": "전기용품 안전 기준 미충족"}, MOTIE))
