@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -15,8 +16,6 @@ from ..vocabulary import POSITIONS, choice_label, deadline_words, field_words, i
 from .notify import Message
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from .definitions import Definition
     from .door import FireContext
 
@@ -60,6 +59,16 @@ def _value_words(ctx: FireContext, name: str, value: Any, orgs: Names) -> tuple[
             return in_both(choice_label(value))
         if name == "position" and value in POSITIONS:
             return in_both(POSITIONS[value])
+        try:  # both checked by engine.payload; a text never fails the move it tells of
+            if kind.startswith("datetime"):
+                at = datetime.fromisoformat(value).astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
+                return at, at
+            if kind.startswith("date"):
+                return kdate(date.fromisoformat(value)), value
+        except ValueError:
+            pass
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}", f"{value:,}"  # insured sums in won: 150,000,000
     return str(value), str(value)
 
 

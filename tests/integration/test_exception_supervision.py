@@ -146,3 +146,20 @@ def test_started_helper_is_reachable(api, app, cast):
         district = designated_district(api, app, cast, frozen)
         case = approved_plan(api, app, cast, frozen, district_id=district["id"])
         assert started(api, case["id"], frozen().date().isoformat())["exception"]["state"] == "active"
+
+
+def test_notifications_write_sums_days_and_times_as_people_read_them(api, app, cast):
+    with freeze_time("2026-01-05 01:00:00+00:00") as frozen:
+        district = designated_district(api, app, cast, frozen)
+        case = approved_plan(api, app, cast, frozen, district_id=district["id"])
+        on = frozen().date()
+        started(api, case["id"], on.isoformat())  # INSURANCE: valid until 2031-12-31, 150,000,000 won
+        an_hour_ago = (frozen() - timedelta(hours=1)).replace(tzinfo=UTC)
+        ok(api.action(case["id"], "report_incident", APPLICANT, description="경미한 접촉",
+                      occurred_at=an_hour_ago.isoformat()))
+        bodies = [n["body_ko"] for n in ok(api.get("/api/v1/notifications", SECRETARIAT))]
+        said = "\n".join(bodies)
+        assert "150,000,000" in said and "1,000,000,000" in said
+        weekday = "월화수목금토일"[on.weekday()]
+        assert "2031년 12월 31일(수)" in said and f"{on.year}년 {on.month}월 {on.day}일({weekday})" in said
+        assert (an_hour_ago + timedelta(hours=9)).strftime("%Y-%m-%d %H:%M KST") in said
