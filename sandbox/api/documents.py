@@ -8,6 +8,7 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from ..routing import calendar_feed_url
 from ..services import calendar, documents
 from .auth import current_actor, require_auth, runtime
 from .problems import UNAUTHENTICATED, problem_response
@@ -63,7 +64,7 @@ def get_document(document_id: int) -> Response:
 def calendar_token() -> dict[str, str]:
     """A new feed URL for the caller's deadlines (a token that reads the calendar only)."""
     token = calendar.issue_calendar_token(runtime(), current_actor())
-    return {"token": token, "url": f"{request.host_url.rstrip('/')}/calendar/{token}.ics"}
+    return {"token": token, "url": calendar_feed_url(token)}
 
 
 @blp.route("/calendar/<token>.ics", methods=["GET"])

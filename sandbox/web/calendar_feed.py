@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 
+from ..routing import calendar_feed_url
 from ..services import calendar
 from .cases import SIGNED_IN
 from .common import actor, page, roles, rt
@@ -27,8 +28,7 @@ def new() -> Any:
     # The address carries its token and only its hash is kept, so it is shown on this one
     # answer and never again; a reload asks again rather than showing it twice.
     token = calendar.renew_calendar_feed(rt(), actor())
-    url = f"{request.host_url.rstrip('/')}{url_for('documents.calendar_feed', token=token)}"
-    return page("calendar/index.html", live=1, url=url)
+    return page("calendar/index.html", live=1, url=calendar_feed_url(token))
 
 
 @bp.route("/calendar/stop", methods=["POST"])

@@ -14,7 +14,9 @@ from tests.support.plans import approved_plan, designated_district, started
 
 def feed(api, who):
     body = ok(api.post("/api/v1/calendar/token", {}, who), 201)
-    assert body["url"].endswith(f"/calendar/{body['token']}.ics")
+    # Under the public address (as the mails), not the host the request came through.
+    public = api.client.application.config["SANDBOX_PUBLIC_URL"].rstrip("/")
+    assert body["url"] == f"{public}/calendar/{body['token']}.ics"
     raw = api.client.get(f"/calendar/{body['token']}.ics")
     assert raw.status_code == 200 and raw.mimetype == "text/calendar"
     return body["token"], Calendar.from_ical(raw.get_data())
@@ -96,7 +98,8 @@ def test_the_web_page_makes_shows_once_renews_and_stops_the_address(api, app, ca
 
     def made() -> str:
         shown = post(web, "/calendar/new", {}, token_from="/calendar").get_data(as_text=True)
-        return re.search(r'value="http://[^/"]+(/calendar/[^"]+\.ics)"', shown).group(1)
+        public = app.config["SANDBOX_PUBLIC_URL"].rstrip("/")
+        return re.search(rf'value="{re.escape(public)}(/calendar/[^"]+\.ics)"', shown).group(1)
 
     first = made()
     assert api.client.get(first).status_code == 200
