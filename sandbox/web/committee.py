@@ -79,12 +79,7 @@ def _meeting_page(meeting_id: int, status: int = 200, **extra: Any) -> Any:
         meeting = describe_meeting(rt(), actor(), meeting_id)
     except NotFound:
         abort(404)
-    files = {}
-    for item in meeting["items"]:
-        try:
-            files[item["id"]] = describe_case(rt(), actor(), item["case_id"])
-        except NotFound:
-            continue
+    files = _case_files(meeting)
     is_sec = actor().role == "secretariat"
     ready = worklists.committee_ready(rt(), actor()) if is_sec else []
     values = extra.pop("values", {})
@@ -96,6 +91,17 @@ def _meeting_page(meeting_id: int, status: int = 200, **extra: Any) -> Any:
         chosen_extra=_ids(values.getlist("extra_members")) if hasattr(values, "getlist") else [],
         values=values, **extra,
     )
+
+
+def _case_files(meeting: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """Each item's case as the reader may see it (an extra member may not see every case)."""
+    files = {}
+    for item in meeting["items"]:
+        try:
+            files[item["id"]] = describe_case(rt(), actor(), item["case_id"])
+        except NotFound:
+            continue
+    return files
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -160,7 +166,7 @@ def close(meeting_id: int) -> Any:
                 return redirect(back)
             would = {item["id"]: _would_decide(item["tally"])
                      for item in meeting["items"] if not item["outcome"]}
-            return page("committee/close.html", meeting=meeting, would=would)
+            return page("committee/close.html", meeting=meeting, would=would, files=_case_files(meeting))
         committee_decisions.close_meeting(rt(), actor(), meeting_id)
     except NotFound:
         abort(404)

@@ -529,7 +529,8 @@ def test_closing_a_meeting_shows_what_it_would_decide_before_it_decides(api, app
     meeting_page = client.get(f"/committee/meetings/{meeting['id']}").get_data(as_text=True)
     assert f'href="{close_path}"' in meeting_page  # a link to the question, not a form that closes
     asked = client.get(close_path).get_data(as_text=True)
-    assert "회의를 종료하고 의결할까요?" in asked and "가결" in asked and case["reference"] in asked
+    assert "회의를 종료하고 의결할까요?" in asked and "가결" in asked
+    assert f'{case["reference"]} {case["data"]["name"]}' in asked
     assert ok(api.get(f"/api/v1/meetings/{meeting['id']}", SECRETARIAT))["status"] == "open"
 
     member = app.test_client()
