@@ -24,7 +24,7 @@ __all__ = [
     "COMMITTEE_ROLES", "standing_members", "member_names", "list_members", "extra_members_of", "tally_of",
     "is_member", "agencies_concerned", "officials_concerned", "list_officials_concerned",
     "may_see_item", "item_dict", "meeting_summary", "meeting_dict", "describe_item", "describe_meeting",
-    "list_meetings", "meetings_sitting_on", "meetings_awaiting_my_vote",
+    "list_meetings", "meetings_sitting_on", "meetings_awaiting_my_vote", "meeting_roll",
 ]  # fmt: skip
 
 # Roles that see every meeting and every item.
@@ -154,6 +154,23 @@ def list_members(rt: Runtime, actor: Actor) -> list[dict[str, Any]]:
         raise Forbidden("only the secretariat and committee members list the members")
     with rt.uow() as uow:
         return member_names(uow.session)
+
+
+def meeting_roll(rt: Runtime, actor: Actor, meeting_id: int) -> list[dict[str, Any]]:
+    """Whom a meeting's attendance may name: the standing members (art. 23②), then the
+    extra members of its items (art. 23③), each with its organisation; for the secretariat."""
+    if actor.role != "secretariat":
+        raise Forbidden("only the secretariat records attendance")
+    with rt.uow() as uow:
+        s = uow.session
+        items = list(s.scalars(select(AgendaItem).where(col(AgendaItem.meeting_id) == meeting_id)))
+        extra = extra_members_of(items) - set(standing_members(s))
+        rows = s.execute(
+            select(col(User.id), col(User.name), col(User.org_code)).where(col(User.id).in_(extra))
+            .order_by(col(User.id))
+        ).all() if extra else []
+        return [*(dict(m, extra=False) for m in member_names(s)),
+                *({"id": i, "name": n, "org": o, "extra": True} for i, n, o in rows)]
 
 
 def member_names(s: Session) -> list[dict[str, Any]]:

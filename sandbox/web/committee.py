@@ -18,8 +18,8 @@ from ..services.case_views import describe_case
 from ..services.committee_views import (
     describe_meeting,
     list_meetings,
-    list_members,
     list_officials_concerned,
+    meeting_roll,
     meetings_sitting_on,
 )
 from .common import actor, flash_error, org_names, page, page_number, roles, rt
@@ -86,7 +86,7 @@ def _meeting_page(meeting_id: int, status: int = 200, **extra: Any) -> Any:
     return page(
         "committee/meeting.html", status, meeting=meeting, files=files, orgs=org_names(),
         mine=worklists.my_votes(rt(), actor(), [i["id"] for i in meeting["items"]]),
-        ready=ready, members=list_members(rt(), actor()) if is_sec else [],
+        ready=ready, members=meeting_roll(rt(), actor(), meeting_id) if is_sec else [],
         officials={c["id"]: list_officials_concerned(rt(), actor(), c["id"]) for c in ready},
         chosen_extra=_ids(values.getlist("extra_members")) if hasattr(values, "getlist") else [],
         values=values, **extra,

@@ -596,3 +596,26 @@ def test_an_extra_member_is_named_finds_the_item_and_votes_on_the_web(api, app, 
     assert stranger.get(meeting_path).status_code == 404
     listed = stranger.get("/committee").get_data(as_text=True)
     assert "위원으로 참여하는 안건이 있는 회의가 없습니다." in listed
+
+
+def test_an_in_person_roll_names_the_items_extra_members_too(api, app, client, cast, frozen):
+    """Art. 23③ members sit in the room for their item: attendance may name them, and then
+    they count toward its quorum (Decree 26②) though they have not voted yet."""
+    from tests.support.flows import tabled_district
+
+    case = tabled_district(api, app, frozen, ["KNPA"], {"KNPA": KNPA})
+    now = frozen.time_to_freeze.replace(tzinfo=UTC)
+    meeting = ok(api.post("/api/v1/meetings", {
+        "title": "제5차", "mode": "in_person", "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(hours=3)).isoformat()}, SECRETARIAT), 201)
+    officer = cast.people.id(KNPA)
+    item = ok(api.post(f"/api/v1/meetings/{meeting['id']}/items",
+                       {"case_id": case["id"], "proposal": "approve", "extra_members": [officer]},
+                       SECRETARIAT), 201)
+    meeting_path = f"/committee/meetings/{meeting['id']}"
+    sign_in(client, SECRETARIAT)
+    roll = client.get(meeting_path).get_data(as_text=True)
+    assert f'id="f-present-{officer}"' in roll and "이 회의 안건 위원" in roll
+    done = post(client, f"{meeting_path}/attendance", {"present": [str(officer)]})
+    assert done.status_code == 302
+    assert ok(api.get(f"/api/v1/items/{item['id']}", SECRETARIAT))["tally"]["present"] == 1
