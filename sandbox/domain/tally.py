@@ -49,6 +49,11 @@ class Tally:
     def as_dict(self) -> dict:
         return {("for" if k == "for_" else k): v for k, v in asdict(self).items()}
 
+    @classmethod
+    def from_dict(cls, counted: Mapping[str, object]) -> Tally:
+        """Back from ``as_dict``: a tally as the API and the pages carry it."""
+        return cls(**{("for_" if k == "for" else k): v for k, v in counted.items()})  # type: ignore[arg-type]
+
 
 def compute_tally(
     *,

@@ -37,10 +37,15 @@ def _org_names(ctx: FireContext, codes: set[str]) -> Names:
     return {code: (ko, en) for code, ko, en in rows}
 
 
+def _kind(ctx: FireContext, name: str) -> str:
+    """The payload field's declared type (engine.payload): ``agencies``, ``date``, ``choice:…``."""
+    return ctx.transition.payload.get(name, "")
+
+
 def _org_codes(ctx: FireContext) -> set[str]:
     codes = {ctx.subject.agency} if ctx.subject_type == "consultation" else set()
     for name, value in ctx.payload.items():
-        if ctx.transition.payload.get(name, "").startswith("agencies"):
+        if _kind(ctx, name).startswith("agencies"):
             codes.update(v for v in (value or ()) if isinstance(v, str))
     return codes
 
@@ -48,7 +53,7 @@ def _org_codes(ctx: FireContext) -> set[str]:
 def _value_words(ctx: FireContext, name: str, value: Any, orgs: Names) -> tuple[str, str]:
     """A payload value as words, in both languages: codes by what they mean (an agency by
     its name, a position or a chosen ground by its label), a list as a list."""
-    kind = ctx.transition.payload.get(name, "")
+    kind = _kind(ctx, name)
     if isinstance(value, (list, tuple)):
         parts = [_value_words(ctx, name, v, orgs) for v in value]
         return ", ".join(ko for ko, _ in parts), ", ".join(en for _, en in parts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -163,28 +164,24 @@ def issue_token(rt: Runtime, user_id: int, purpose: str = "api") -> str:
     return token
 
 
-def revoke_token(rt: Runtime, token: str) -> bool:
+def _revoke(rt: Runtime, *which: Any) -> int:
+    """Revoke the live tokens matching ``which``; how many there were."""
     with rt.uow() as uow:
         result = uow.session.execute(
-            update(ApiToken)
-            .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
-            .values(revoked_at=rt.clock.now())
-        )
-        uow.commit()
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def revoke_tokens_of(rt: Runtime, user_id: int, purpose: str) -> int:
-    """Revoke every live token of one user for one purpose; how many there were."""
-    with rt.uow() as uow:
-        result = uow.session.execute(
-            update(ApiToken)
-            .where(ApiToken.user_id == user_id, ApiToken.purpose == purpose,  # type: ignore[arg-type]
-                   ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
+            update(ApiToken).where(*which, ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
             .values(revoked_at=rt.clock.now())
         )
         uow.commit()
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def revoke_token(rt: Runtime, token: str) -> bool:
+    return bool(_revoke(rt, ApiToken.token_hash == _token_hash(token)))
+
+
+def revoke_tokens_of(rt: Runtime, user_id: int, purpose: str) -> int:
+    """Revoke every live token of one user for one purpose; how many there were."""
+    return _revoke(rt, ApiToken.user_id == user_id, ApiToken.purpose == purpose)  # type: ignore[arg-type]
 
 
 def live_tokens_of(rt: Runtime, user_id: int, purpose: str) -> int:

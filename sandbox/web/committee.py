@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from ..domain.calendar import KST
 from ..domain.errors import DomainError, Invalid, NotFound
@@ -82,13 +83,13 @@ def _meeting_page(meeting_id: int, status: int = 200, **extra: Any) -> Any:
     files = _case_files(meeting)
     is_sec = actor().role == "secretariat"
     ready = worklists.committee_ready(rt(), actor()) if is_sec else []
-    values = extra.pop("values", {})
+    values = extra.pop("values", None) or MultiDict()
     return page(
         "committee/meeting.html", status, meeting=meeting, files=files, orgs=org_names(),
         mine=worklists.my_votes(rt(), actor(), [i["id"] for i in meeting["items"]]),
         ready=ready, members=meeting_roll(rt(), actor(), meeting_id) if is_sec else [],
         officials={c["id"]: list_officials_concerned(rt(), actor(), c["id"]) for c in ready},
-        chosen_extra=_ids(values.getlist("extra_members")) if hasattr(values, "getlist") else [],
+        chosen_extra=_ids(values.getlist("extra_members")),
         values=values, **extra,
     )
 
@@ -147,11 +148,6 @@ def manage(meeting_id: int, what: str) -> Any:
     abort(404)
 
 
-def _would_decide(tally: dict[str, Any]) -> str:
-    """The outcome closing now would record for an item, from its live tally."""
-    return outcome_of(Tally(**{("for_" if k == "for" else k): v for k, v in tally.items()}))
-
-
 @bp.route("/committee/meetings/<int:meeting_id>/close", methods=["GET", "POST"])
 @roles("secretariat")
 def close(meeting_id: int) -> Any:
@@ -164,7 +160,8 @@ def close(meeting_id: int) -> Any:
             if meeting["status"] != "open":
                 flash(_("Only an open meeting can be closed."), "error")
                 return redirect(back)
-            would = {item["id"]: _would_decide(item["tally"])
+            # What closing now would record for each undecided item, from its live tally.
+            would = {item["id"]: outcome_of(Tally.from_dict(item["tally"]))
                      for item in meeting["items"] if not item["outcome"]}
             return page("committee/close.html", meeting=meeting, would=would, files=_case_files(meeting))
         committee_decisions.close_meeting(rt(), actor(), meeting_id)

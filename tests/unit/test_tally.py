@@ -247,3 +247,8 @@ def test_another_for_vote_from_a_present_member_never_unpasses(kw, data):
     assert after.for_ >= before.for_
     if before.passed:
         assert after.passed
+
+
+def test_a_tally_comes_back_from_the_dict_it_is_carried_as():
+    t = compute_tally(mode="in_person", standing=[1, 2, 3], votes={1: "for", 2: "against"})
+    assert Tally.from_dict(t.as_dict()) == t
