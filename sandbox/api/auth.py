@@ -57,6 +57,7 @@ class TokenOut(Schema):
 @problem_response(blp, 401, "wrong e-mail or password")
 @problem_response(blp, 429, "five failed sign-ins for this e-mail within 15 minutes, by the pages or "
                             "here: refused, even with the right password, for the rest of the window")
+@blp.doc(security=[])  # the way to a token takes none
 def create_token(body: dict[str, str]) -> dict[str, str]:
     """Exchange an e-mail and password for an API token.
 

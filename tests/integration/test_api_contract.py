@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from freezegun import freeze_time
 
@@ -313,6 +315,23 @@ def test_openapi_describes_the_contract(api):
         assert path in paths, path
     assert "422" in paths["/api/v1/cases"]["post"]["responses"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_openapi_says_which_operations_take_a_token_as_the_server_asks_for_one(api, cast):
+    """An operation documented without security is answered without a token, and one
+    documented with the bearer scheme refuses a request without one (401): a client built
+    from the spec must not send a token it cannot have yet (signing in) nor be surprised."""
+    spec = ok(api.get("/api/v1/openapi.json"))
+    asks_for_token = "send Authorization: Bearer <token>"
+    for path, operations in spec["paths"].items():
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        for method, operation in operations.items():
+            if method not in {"get", "post", "patch", "delete"}:
+                continue
+            documented = operation.get("security", spec["security"])
+            answer = api.client.open(url, method=method.upper(), json={})
+            refused_for_no_token = answer.status_code == 401 and answer.get_json()["detail"] == asks_for_token
+            assert refused_for_no_token == bool(documented), (method, path, answer.status_code, documented)
 
 
 def test_openapi_gives_each_action_its_payload_as_the_definition_declares_it(api, app):
