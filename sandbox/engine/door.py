@@ -83,6 +83,8 @@ class FireContext:
     then: list[Callable[[], Any]] = field(default_factory=list)
     # The deadlines this transition started, with their last days (documents state them).
     started: dict[str, date] = field(default_factory=dict)
+    # The running deadlines an effect moved (an extension), with their new last days.
+    moved: dict[str, date] = field(default_factory=dict)
     # A further condition of the move, when the case was not read this time (engine/gates).
     gate: Gate | None = None
     # The case row's stamp as the one-statement move left it (adapters.snapshots).

@@ -12,7 +12,7 @@ from ..adapters.tables import Organisation
 from ..adapters.templating import kdate
 from ..domain.calendar import KST
 from ..domain.particles import attach
-from ..vocabulary import POSITIONS, choice_label, deadline_words, field_words, in_both
+from ..vocabulary import POSITIONS, action_label, choice_label, deadline_words, field_words, in_both
 from .notify import Message
 
 if TYPE_CHECKING:
@@ -78,7 +78,8 @@ def _value_words(ctx: FireContext, name: str, value: Any, orgs: Names) -> tuple[
 
 
 def _details(ctx: FireContext, orgs: Names) -> tuple[str, str]:
-    """What the actor wrote (by the fields' names on the pages) and the deadlines it started."""
+    """What the actor wrote (by the fields' names on the pages) and the deadlines it started
+    or moved."""
     ko, en = [], []
     for name, value in ctx.payload.items():
         label_ko, label_en = field_words(name)
@@ -89,6 +90,10 @@ def _details(ctx: FireContext, orgs: Names) -> tuple[str, str]:
         label_ko, label_en = deadline_words(kind)
         ko.append(f"\n- {label_ko}: {kdate(last_day)}까지")
         en.append(f"\n- {label_en}: by {last_day.isoformat()} (the last day)")
+    for kind, last_day in sorted(ctx.moved.items(), key=lambda moved: moved[1]):
+        label_ko, label_en = deadline_words(kind)
+        ko.append(f"\n- {label_ko}: {kdate(last_day)}까지로 연장")
+        en.append(f"\n- {label_en}: extended to {last_day.isoformat()} (the last day)")
     return "".join(ko), "".join(en)
 
 
@@ -117,6 +122,17 @@ def transition_message(ctx: FireContext) -> Message:
             body_en=f"The {what_en} filing was received at {at} under reference {ref}; it is "
                     f"now {after_en}. The receipt of filing is in the case's documents."
                     f"{details_en}",
+        )
+    if ctx.from_state == ctx.to_state:
+        # A record that leaves the state as it was (insurance filed, an incident reported, a
+        # period extended): told by what was done, not as a move "from A to A".
+        done_ko, done_en = in_both(action_label(ctx.transition.trigger))
+        return Message(
+            kind=kind,
+            subject_ko=f"[{ref}] {what_ko}: {done_ko}",
+            subject_en=f"[{ref}] {what_en}: {done_en}",
+            body_ko=f"{ref} {what_ko}: {done_ko} ({at}). 상태는 {after_ko} 그대로입니다.{details_ko}",
+            body_en=f"{ref} {what_en}: {done_en} ({at}). It stays {after_en}.{details_en}",
         )
     return Message(
         kind=kind,

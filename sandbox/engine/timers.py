@@ -193,8 +193,10 @@ def extend_timers(
     subject_id: int,
     kinds: Sequence[str],
     days: int,
-) -> None:
-    """Move the named deadlines by ``days`` (an agency's one extension, for example)."""
+) -> dict[str, date]:
+    """Move the named deadlines by ``days`` (an agency's one extension, for example);
+    returns their new last days by kind."""
+    moved: dict[str, date] = {}
     specs = {s.kind: s for s in definition.timers}
     # Caps first, so a capped deadline is recomputed against the cap's new end.
     found = _active_deadlines(session, subject_type, subject_id, kinds)
@@ -211,8 +213,10 @@ def extend_timers(
                     due_at=deadline_instant(last_day),
                 )
             )
+            moved[timer.kind] = last_day
             continue
-        _reschedule(session, timer, spec, rules, calendar, now, timer.extra_days + days)
+        moved[timer.kind] = _reschedule(session, timer, spec, rules, calendar, now, timer.extra_days + days)
+    return moved
 
 
 def retime(
@@ -236,8 +240,7 @@ def retime(
     timer = found[0]
     session.execute(update(Timer).where(Timer.id == timer.id).values(period=period.to_dict()))
     timer.period = period.to_dict()
-    _reschedule(session, timer, spec, rules, calendar, now, timer.extra_days)
-    return _last_day(session, timer, spec, calendar, timer.extra_days)[0]
+    return _reschedule(session, timer, spec, rules, calendar, now, timer.extra_days)
 
 
 def start_of_day(moment: datetime) -> datetime:
@@ -332,7 +335,7 @@ def _reschedule(
     calendar: KoreanCalendar,
     now: datetime,
     extra_days: int,
-) -> None:
+) -> date:
     last_day, capped = _last_day(session, timer, spec, calendar, extra_days)
     session.execute(_CANCEL_REMINDERS, {"t_parent": timer.id})
     session.execute(
@@ -349,6 +352,7 @@ def _reschedule(
             session, spec, rules, now, timer.id, timer.case_id, timer.subject_type,
             timer.subject_id, last_day,
         )
+    return last_day
 
 
 def _kst_days(since: datetime | None, now: datetime) -> int:

@@ -227,7 +227,13 @@ def test_extension_once_by_up_to_30_days(api, app, cast):
         for field in ("due_at", "hard_due_at"):
             moved = datetime.fromisoformat(extended[field]) - datetime.fromisoformat(knpa[field])
             assert moved == timedelta(days=10)
-        assert _notified(api, SECRETARIAT, "consultation:extend")
+        (told,) = _notified(api, SECRETARIAT, "consultation:extend")
+        # The state stays as it was: the text tells what was done, not a move from A to A.
+        assert told["subject_ko"].endswith("관계기관 협의 (경찰청): 회신 기한 연장"), told["subject_ko"]
+        assert "상태는 협의 중 그대로입니다." in told["body_ko"], told["body_ko"]
+        assert "Reply period extended" in told["body_en"] and "from" not in told["body_en"], told["body_en"]
+        assert "2026년 11월 23일(월)까지로 연장" in told["body_ko"], told["body_ko"]  # the new last day
+        assert "extended to 2026-11-23 (the last day)" in told["body_en"]
 
         second = api.post(_url(knpa, "extend"), {"days": 5}, KNPA)
         assert second.status == 409 and second.content_type == "application/problem+json"

@@ -122,7 +122,7 @@ def extend_reply(ctx: FireContext) -> None:
     ctx.subject.extended = True
     ctx.subject.extension_days = days
     ctx.session.add(ctx.subject)
-    timers.extend_timers(
+    ctx.moved = timers.extend_timers(
         ctx.session, definition=ctx.definition, rules=ctx.rules, calendar=ctx.engine.calendar,
         now=ctx.now, subject_type="consultation", subject_id=ctx.subject.id,
         kinds=("reply_due", "reply_cap"), days=days,

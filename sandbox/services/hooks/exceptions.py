@@ -154,6 +154,8 @@ def grant_extension(ctx: FireContext) -> None:
         now=ctx.now, subject_type="exception", subject_id=ctx.subject.id, kind="term_end",
         period=Period(years=term.years, months=term.months + months, days=term.days),
     )
+    if last_day is not None:
+        ctx.moved["term_end"] = last_day
     ctx.subject.extension_used = True
     ctx.subject.extension_months = months
     ctx.subject.extended_until = last_day
@@ -223,6 +225,7 @@ def extend_correction(ctx: FireContext) -> None:
     )
     if last_day is None:
         raise Conflict("the correction period has already run out")
+    ctx.moved["correction_deadline"] = last_day
     _record(ctx, "correction", {**order, "extended_months": months, "due_on": last_day.isoformat()})
 
 
