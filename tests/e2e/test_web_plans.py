@@ -285,6 +285,8 @@ def test_the_exception_panel_and_its_forms_fire_on_the_exception(app, api, cast,
     assert after["exception"]["state"] == "active"
     shown = _text(client.get(path))
     assert "한국손해보험" in shown and "시행 중" in shown
+    # The history names the exception's own move, as it does the case's.
+    assert re.search(r'data-label="상태">\s*규제 특례: 개시 전 → 시행 중</td>', shown), shown
     incident = _text(client.get(f"{path}/actions/report_incident"))
     assert 'type="datetime-local"' in incident
     just_now = (datetime.now(KST) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M")  # the form's KST
