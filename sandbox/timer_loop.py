@@ -23,7 +23,9 @@ def start_timer_loop(app: Flask) -> threading.Thread:
     rt = app.extensions["sandbox"]
 
     def run() -> None:
-        while not stop.wait(interval):
+        # A first round at once, then one per interval: what fell due while the server was
+        # down (or the demo's documents, just written) is not left waiting a whole interval.
+        while True:
             try:
                 fired = fire_due_timers(rt)
                 if fired:
@@ -34,6 +36,8 @@ def start_timer_loop(app: Flask) -> threading.Thread:
                     delivery.deliver_due()
             except Exception:  # keep the loop alive; the next round retries
                 log.exception("timer sweep failed")
+            if stop.wait(interval):
+                return
 
     thread = threading.Thread(target=run, name="sandbox-timer-loop", daemon=True)
     thread.start()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from time import monotonic, sleep
 from typing import Any
 
+import pytest
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
@@ -324,20 +325,28 @@ def test_a_failing_timer_is_retried_then_failed_while_others_fire(app, api, cast
         assert main_timer(app, case["id"], "supplement_deadline").status == "fired"
 
 
-def test_embedded_loop_fires_due_timers(tmp_path, sqlite_template):
+@pytest.mark.parametrize("due_before_start", [False, True], ids=["due-while-running", "due-while-down"])
+def test_embedded_loop_fires_due_timers(tmp_path, sqlite_template, due_before_start):
+    """Due while the server runs: fired within the interval. Due while it was down: fired by
+    the loop's first round, at start, not an interval later (here a minute)."""
     path = tmp_path / "loop.db"
     shutil.copy(sqlite_template, path)
-    app = make_app(f"sqlite:///{path}", SANDBOX_TIMER_LOOP="1", SANDBOX_TIMER_INTERVAL="0.2")
+    url = f"sqlite:///{path}"
+    before = make_app(url) if due_before_start else None
+    app = before or make_app(url, SANDBOX_TIMER_LOOP="1", SANDBOX_TIMER_INTERVAL="0.2")
+    api = ApiClient(app.test_client(), People(app.extensions["sandbox"]))
+    make_cast(api.people)
+    case = supplement_requested(api)
+    timer = main_timer(app, case["id"], "supplement_deadline")
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    with app.extensions["sandbox"].uow() as uow:
+        uow.session.execute(update(Timer).where(Timer.id == timer.id).values(due_at=past))
+        uow.commit()
+    if before is not None:
+        before.extensions["sandbox.db"].dispose()
+        app = make_app(url, SANDBOX_TIMER_LOOP="1", SANDBOX_TIMER_INTERVAL="60")
     stop = app.extensions["sandbox.timer_loop_stop"]
     try:
-        api = ApiClient(app.test_client(), People(app.extensions["sandbox"]))
-        make_cast(api.people)
-        case = supplement_requested(api)
-        timer = main_timer(app, case["id"], "supplement_deadline")
-        past = datetime.now(UTC) - timedelta(seconds=1)
-        with app.extensions["sandbox"].uow() as uow:
-            uow.session.execute(update(Timer).where(Timer.id == timer.id).values(due_at=past))
-            uow.commit()
         deadline = monotonic() + 5
         while monotonic() < deadline:
             if main_timer(app, case["id"], "supplement_deadline").status == "fired":
