@@ -27,17 +27,17 @@ REGISTER_STATES = {
 def register_entries(rt: Runtime) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     with rt.uow() as uow:
+        names = _org_names(uow.session)  # once: it was read again for every district
         for process, states in REGISTER_STATES.items():
             rows = uow.session.scalars(
                 select(Case).where(Case.process == process, Case.state.in_(states))  # type: ignore[attr-defined]
                 .order_by(Case.id)
             )
-            entries.extend(_district_entry(c, _org_names(uow.session)) for c in rows)
+            entries.extend(_district_entry(c, names) for c in rows)
         pairs = uow.session.execute(
             select(Case, SpecialException).join(SpecialException, SpecialException.case_id == Case.id)
             .order_by(Case.id)
         ).all()
-        names = _org_names(uow.session)
         entries.extend(_project_entry(c, e, names) for c, e in pairs)
     return entries
 

@@ -12,7 +12,7 @@ from ..domain.errors import Conflict, Invalid, NotFound
 from ..services import public, worklists
 from ..services.register_csv import as_csv
 from ..vocabulary import state_label
-from .common import org_names, page, rt
+from .common import org_names, page, page_number, rt
 from .i18n import lang
 
 bp = Blueprint("public_pages", __name__)
@@ -33,12 +33,18 @@ def _filtered() -> tuple[list[dict[str, Any]], dict[str, str], list[dict[str, An
     return rows, chosen, everything
 
 
+REGISTER_PER_PAGE = 50  # a page, not the whole register, however many entries it holds
+
+
 @bp.route("/register")
 def register() -> Any:
     rows, chosen, everything = _filtered()
     options = {k: sorted({str(r.get(k)) for r in everything if r.get(k)}) for k in
                ("kind", "status", "local_government")}
-    return page("public/register.html", rows=rows, chosen=chosen, options=options, orgs=org_names(),
+    page_no = page_number()
+    shown = rows[(page_no - 1) * REGISTER_PER_PAGE: page_no * REGISTER_PER_PAGE]
+    return page("public/register.html", rows=shown, total=len(rows), page_no=page_no,
+                per_page=REGISTER_PER_PAGE, chosen=chosen, options=options, orgs=org_names(),
                 statuses=_status_labels(everything), query={k: v for k, v in chosen.items() if v})
 
 

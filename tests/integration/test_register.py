@@ -11,7 +11,7 @@ from freezegun import freeze_time
 
 from sandbox.services.register_csv import as_csv, as_text_cell
 from tests.support import flows
-from tests.support.cast import KNPA, SECRETARIAT
+from tests.support.cast import KNPA, SECRETARIAT, SEJONG
 from tests.support.flows import ok
 from tests.support.web import sign_in
 
@@ -75,3 +75,55 @@ def test_only_cells_a_spreadsheet_would_run_are_quoted():
     text = as_csv([{"reference": "SB-1", "name": "=cmd", "exceptions": [{"law": "-법", "article": "1"}]}])
     assert text.startswith("\ufeffreference,")
     assert "'=cmd" in text and "'-법 1" in text
+
+
+
+def _designated_rows(app, cast, numbers):
+    """Designated districts written straight as rows: the register only reads them."""
+    from sandbox.adapters.tables import Case
+
+    now = datetime.now(UTC)
+    with app.extensions["sandbox"].uow() as uow:
+        for n in numbers:
+            uow.session.add(Case(
+                reference=f"SB-2026-9{n:05d}", process="district_designation", definition_version=1,
+                rule_set="2020", state="designated", version=1, filer_user_id=cast.people.id(SEJONG),
+                filer_org="sejong", local_government="sejong", created_at=now, updated_at=now,
+                audit_seq=0, audit_head="0" * 64, decision={},
+                data={"name": f"지구 {n:03d}", "local_government": "sejong", "area_description": "세종시"}))
+        uow.commit()
+
+
+def test_the_register_page_shows_a_page_at_a_time_and_its_statements_do_not_grow(app, cast):
+    """ARCHITECTURE "Scale": list pages paginate, and no request does work per entry in
+    SQL (the organisations' names were read once per district)."""
+    from sqlalchemy import event
+
+    client = app.test_client()
+    engine = app.extensions["sandbox.db"]
+
+    def statements_for(path):
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            text = client.get(path).get_data(as_text=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return text, len(seen)
+
+    _designated_rows(app, cast, range(3))
+    _, with_three = statements_for("/register")
+    _designated_rows(app, cast, range(3, 120))
+    first, with_many = statements_for("/register")
+    assert with_many == with_three
+    assert first.count("<strong>지구 ") == 50
+    assert "3쪽 중 1쪽" in first and 'rel="next"' in first
+    assert "이 120건을 CSV로" in first  # the CSV link counts every entry the filters select
+    last, _ = statements_for("/register?page=3")
+    assert last.count("<strong>지구 ") == 20 and 'rel="prev"' in last and 'rel="next"' not in last
+    filtered, _ = statements_for("/register?q=%EC%A7%80%EA%B5%AC%20119")  # "지구 119"
+    assert filtered.count("<strong>지구 ") == 1 and 'rel="next"' not in filtered
