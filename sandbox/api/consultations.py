@@ -79,8 +79,9 @@ class ExtendIn(Versioned):
                                          "schema": {"type": "integer"}}})
 @_document(401, 422)
 def list_consultations(args: dict[str, Any]) -> Any:
-    """The caller's consultations, soonest deadline first (an agency sees its own, the
-    secretariat all, a filer those on its cases)."""
+    """The caller's consultations (an agency sees its own, the secretariat all, a filer
+    those on its cases): those still running first, soonest deadline first, then the
+    settled ones, newest first."""
     items, total = consultations.list_consultations(
         runtime(), current_actor(), args["state"], args["page"], per_page=args["per_page"]
     )

@@ -42,8 +42,14 @@ def list_consultations(
     rt: Runtime, actor: Actor, state: str | None = None, page: int = 1, per_page: int = 50
 ) -> tuple[list[dict[str, Any]], int]:
     """The caller's consultations (an agency: its own; the secretariat: all; a filer: those
-    on its cases), soonest deadline first, one page at a time, with the total."""
-    # The effective deadline: the earlier of the reply deadline and the 90-day cap.
+    on its cases), one page at a time, with the total: those still running first, soonest
+    deadline first (an overdue one, which may still be answered, at the top), then the
+    settled ones, newest first, so years of answered requests never push today's work
+    off the first page."""
+    settled = sorted(set().union(*(rt.engine.registry.get(p).final for p in CONSULTATION_PROCESSES)))
+    is_settled = col(Consultation.state).in_(settled)
+    # The effective deadline: the earlier of the reply deadline and the 90-day cap. Read
+    # only for the running ones (a CASE evaluates it only there), not for every row.
     due = (
         select(func.min(Timer.due_at))
         .where(
@@ -61,8 +67,11 @@ def list_consultations(
         if state:
             query = query.where(col(Consultation.state) == state)
         total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+        running_first = case((is_settled, 2), (due.is_(None), 1), else_=0)
+        soonest = case((is_settled, None), else_=due)
+        newest_settled = case((is_settled, -col(Consultation.id)), else_=col(Consultation.id))
         rows = s.scalars(
-            query.order_by(case((due.is_(None), 1), else_=0), due, col(Consultation.id))
+            query.order_by(running_first, soonest, newest_settled)
             .offset((page - 1) * per_page)
             .limit(per_page)
         ).all()
