@@ -12,7 +12,7 @@ import hashlib
 import logging
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from ..adapters.pdf import Renderer
@@ -57,6 +57,14 @@ def resolve_parties(session: Any, context: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
+def _number(session: Any, doc: Document) -> str:
+    """The document's number: its case's reference and its place among the case's
+    documents (SB-2026-000001-03), fixed once issued since documents are never removed."""
+    place = session.scalar(select(func.count()).select_from(Document).where(
+        col(Document.case_id) == doc.case_id, col(Document.id) <= doc.id))
+    return f"{doc.context.get('reference')}-{place:02d}"
+
+
 def render_document(rt: Runtime, renderer: Renderer, document_id: int) -> str:
     """pending → issued. Returns what happened: issued, already, gone or failed."""
     with rt.uow() as uow:
@@ -66,6 +74,7 @@ def render_document(rt: Runtime, renderer: Renderer, document_id: int) -> str:
         if doc.status != "pending":
             return "already"
         context = resolve_parties(uow.session, dict(doc.context))
+        context["number"] = _number(uow.session, doc)
     try:
         pdf = renderer.render(render_html(context))
     except Exception as exc:

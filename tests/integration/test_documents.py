@@ -126,6 +126,10 @@ def test_district_documents_render_in_korean_with_their_facts(api, app, cast):
     # The proposal in words, in both languages, never its code.
     assert "approve_with_conditions" not in resolution + texts["committee_agenda"][0]
     notice = texts["designation_notice"][0]
+    # Numbered by its place among the case's documents, never by its kind's code.
+    place = sorted(d["id"] for d in docs).index(by_kind["designation_notice"]["id"]) + 1
+    has(notice, f"{ref}-{place:02d}")
+    assert "designation_notice" not in notice
     has(notice, "스마트규제혁신지구 지정 고시", DISTRICT["name"], "세종특별자치시", ref,
         "2030년 12월 31일", *CONDITIONS, "찬성3·반대1·기권0", "2.7 km²")
 
