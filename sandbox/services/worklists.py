@@ -26,48 +26,59 @@ __all__ = [
 ]
 
 
-def _next_deadline(s: Any, case_id: int) -> Timer | None:
-    return s.scalars(
+def _deadlines(s: Any, rt: Runtime, cases: list[Case]) -> dict[int, tuple[Timer, bool]]:
+    """For a page of cases, each one's next pending deadline (its own or a consultation's
+    or exception's), else, missed, the latest deadline of its current state that has
+    already fired while the case stayed in it (an expiry that only flags, such as the local
+    pre-review's, Act 49②): the deadline people still need to see, with "overdue" beside
+    it, not a dash. Two queries for the page, not two per row."""
+    if not cases:
+        return {}
+    found: dict[int, tuple[Timer, bool]] = {}
+    pending = s.scalars(
         select(Timer).where(
-            col(Timer.case_id) == case_id, col(Timer.status) == "pending",
+            col(Timer.case_id).in_([c.id for c in cases]), col(Timer.status) == "pending",
             col(Timer.parent_id).is_(None),
-        ).order_by(col(Timer.due_at)).limit(1)
-    ).first()
+        ).order_by(col(Timer.due_at), col(Timer.id))
+    )
+    for timer in pending:
+        found.setdefault(timer.case_id, (timer, False))  # type: ignore[arg-type]
+    own = {c.id: {t.kind for t in rt.engine.definition(c).timers if c.state in t.starts_in}
+           for c in cases if c.id not in found}
+    own = {case_id: kinds for case_id, kinds in own.items() if kinds}
+    if own:
+        fired = s.scalars(
+            select(Timer).where(
+                col(Timer.subject_type) == "case", col(Timer.subject_id).in_(list(own)),
+                col(Timer.status) == "fired", col(Timer.parent_id).is_(None),
+                col(Timer.kind).in_(sorted(set().union(*own.values()))),
+            ).order_by(col(Timer.due_at).desc(), col(Timer.id).desc())
+        )
+        for timer in fired:
+            if timer.kind in own[timer.subject_id]:
+                found.setdefault(timer.subject_id, (timer, True))
+    return found
 
 
-def _missed_deadline(s: Any, case: Case, kinds: list[str]) -> Timer | None:
-    """The latest deadline of the case's current state that has already fired while the
-    case stayed in it (an expiry that only flags, such as the local pre-review's, Act 49②):
-    the deadline people still need to see, with "overdue" beside it, not a dash."""
-    if not kinds:
-        return None
-    return s.scalars(
-        select(Timer).where(
-            col(Timer.subject_type) == "case", col(Timer.subject_id) == case.id,
-            col(Timer.status) == "fired", col(Timer.parent_id).is_(None),
-            col(Timer.kind).in_(kinds),
-        ).order_by(col(Timer.due_at).desc()).limit(1)
-    ).first()
-
-
-def _row(s: Any, rt: Runtime, actor: Actor, case: Case, now: Any) -> dict[str, Any]:
+def _row(s: Any, rt: Runtime, actor: Actor, case: Case, now: Any,
+         deadline: tuple[Timer, bool] | None) -> dict[str, Any]:
     actions = available_actions(s, rt.engine, now, actor, case, case)
     definition = rt.engine.definition(case)
-    timer, missed = _next_deadline(s, case.id), False  # type: ignore[arg-type]
-    if timer is None:
-        own = [t.kind for t in definition.timers if case.state in t.starts_in]
-        timer = _missed_deadline(s, case, own)
-        missed = timer is not None
     return {
         **case_summary(case),
         "actions": actions,
         "asked": [a for a in actions if definition.asked(a)],
         "flags": dict(case.flags or {}),
-        "next_deadline": None if timer is None else {
-            "kind": timer.kind, "due_at": timer.due_at, "last_day": timer.last_day,
-            "missed": missed,
+        "next_deadline": None if deadline is None else {
+            "kind": deadline[0].kind, "due_at": deadline[0].due_at, "last_day": deadline[0].last_day,
+            "missed": deadline[1],
         },
     }
+
+
+def _rows(s: Any, rt: Runtime, actor: Actor, cases: list[Case], now: Any) -> list[dict[str, Any]]:
+    deadlines = _deadlines(s, rt, cases)
+    return [_row(s, rt, actor, c, now, deadlines.get(c.id)) for c in cases]  # type: ignore[arg-type]
 
 
 def case_rows(
@@ -93,7 +104,7 @@ def case_rows(
         rows = s.scalars(
             query.order_by(col(Case.id).desc()).offset((page - 1) * per_page).limit(per_page)
         ).all()
-        listed = [_row(s, rt, actor, c, now) for c in rows]
+        listed = _rows(s, rt, actor, list(rows), now)
         asked = _asked_by_agencies(s, rt, actor, list(rows))
         for row in listed:
             row["asked"] += asked.get(row["id"], [])
@@ -229,7 +240,7 @@ def awaiting(
         rows = s.scalars(
             query.order_by(col(Case.updated_at)).offset((page - 1) * per_page).limit(per_page)
         ).all()
-        out = [_row(s, rt, actor, c, now) for c in rows if (c.process, c.state) in pairs]
+        out = _rows(s, rt, actor, [c for c in rows if (c.process, c.state) in pairs], now)
         return [r for r in out if r["asked"]], total
 
 
