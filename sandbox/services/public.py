@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, false, func, or_, select
+from sqlmodel import col
 
 from ..adapters.tables import Case, Comment, Organisation, SpecialException, Timer
 from ..domain.calendar import KST
@@ -14,7 +16,8 @@ from ..engine import audit
 from ..engine.actors import RESIDENT, Actor
 from .runtime import Runtime
 
-__all__ = ["register_entries", "add_comment", "REGISTER_STATES", "NAME_MAX", "BODY_MAX"]
+__all__ = ["RegisterFilter", "register_entries", "register_page", "register_options", "add_comment",
+           "REGISTER_STATES", "NAME_MAX", "BODY_MAX"]
 
 # A resident comment's limits (characters, after trimming); openapi.json states them too.
 NAME_MAX, BODY_MAX = 100, 5000
@@ -24,22 +27,97 @@ REGISTER_STATES = {
 }
 
 
-def register_entries(rt: Runtime) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = []
+@dataclass(frozen=True)
+class RegisterFilter:
+    """What a reader of the register picked: a kind (district, project), a status, a local
+    government, words to look for in the name, operator, area or reference."""
+
+    kind: str = ""
+    status: str = ""
+    local_government: str = ""
+    q: str = ""
+
+
+def register_entries(rt: Runtime, chosen: RegisterFilter = RegisterFilter()) -> list[dict[str, Any]]:
+    """Every entry the filter selects: districts, then projects, each by case id."""
     with rt.uow() as uow:
-        names = _org_names(uow.session)  # once: it was read again for every district
-        for process, states in REGISTER_STATES.items():
-            rows = uow.session.scalars(
-                select(Case).where(Case.process == process, Case.state.in_(states))  # type: ignore[attr-defined]
-                .order_by(Case.id)
-            )
-            entries.extend(_district_entry(c, names) for c in rows)
-        pairs = uow.session.execute(
-            select(Case, SpecialException).join(SpecialException, SpecialException.case_id == Case.id)
-            .order_by(Case.id)
-        ).all()
-        entries.extend(_project_entry(c, e, names) for c, e in pairs)
-    return entries
+        names = _org_names(uow.session)
+        districts, projects = _register_queries(uow.session, chosen, names)
+        in_districts = uow.session.scalars(districts.order_by(col(Case.id)))
+        in_projects = uow.session.execute(projects.order_by(col(Case.id)))
+        return ([_district_entry(c, names) for c in in_districts]
+                + [_project_entry(c, e, names) for c, e in in_projects])
+
+
+def register_page(
+    rt: Runtime, chosen: RegisterFilter, page: int, per_page: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the entries the filter selects, in the same order, and their total: the
+    database filters, counts and slices, so a page costs the same however long the register."""
+    with rt.uow() as uow:
+        s = uow.session
+        names = _org_names(s)
+        districts, projects = _register_queries(s, chosen, names)
+        n_districts = s.scalar(select(func.count()).select_from(districts.subquery())) or 0
+        n_projects = s.scalar(select(func.count()).select_from(projects.subquery())) or 0
+        start = (page - 1) * per_page
+        rows = [_district_entry(c, names) for c in s.scalars(
+            districts.order_by(col(Case.id)).offset(start).limit(per_page))] if start < n_districts else []
+        if len(rows) < per_page:
+            rest = projects.order_by(col(Case.id)).offset(max(0, start - n_districts))
+            rows += [_project_entry(c, e, names) for c, e in s.execute(rest.limit(per_page - len(rows)))]
+        return rows, n_districts + n_projects
+
+
+def register_options(rt: Runtime) -> dict[str, list[str]]:
+    """What the filters may pick: the kinds, statuses (``kind:status``) and local
+    governments that the register holds."""
+    with rt.uow() as uow:
+        s = uow.session
+        districts, projects = _register_queries(s, RegisterFilter(), {})
+        district_states = s.scalars(districts.with_only_columns(col(Case.state)).distinct()).all()
+        project_states = s.scalars(projects.with_only_columns(col(SpecialException.state)).distinct()).all()
+        governments = {*s.scalars(districts.with_only_columns(col(Case.local_government)).distinct()),
+                       *s.scalars(projects.with_only_columns(col(Case.local_government)).distinct())}
+    return {
+        "kind": [k for k, present in (("district", district_states), ("project", project_states)) if present],
+        "status": sorted({*(f"district:{x}" for x in district_states),
+                          *(f"project:{x}" for x in project_states)}),
+        "local_government": sorted(g for g in governments if g),
+    }
+
+
+def _register_queries(session: Any, chosen: RegisterFilter, names: dict[str, str]) -> tuple[Any, Any]:
+    """The districts' and the projects' selects, with the filter applied in SQL."""
+    districts = select(Case).where(or_(*(
+        and_(col(Case.process) == process, col(Case.state).in_(states))
+        for process, states in REGISTER_STATES.items())))
+    projects = select(Case, SpecialException).join(
+        SpecialException, col(SpecialException.case_id) == col(Case.id))
+    if chosen.kind not in ("", "district"):
+        districts = districts.where(false())
+    if chosen.kind not in ("", "project"):
+        projects = projects.where(false())
+    if chosen.status:
+        districts = districts.where(col(Case.state) == chosen.status)
+        projects = projects.where(col(SpecialException.state) == chosen.status)
+    if chosen.local_government:
+        districts = districts.where(col(Case.local_government) == chosen.local_government)
+        projects = projects.where(col(Case.local_government) == chosen.local_government)
+    if chosen.q:
+        # As the page shows them: a district's operator is its local government, a
+        # project's area is the local government's name.
+        words = chosen.q
+        named = [code for code, name in names.items() if words.lower() in name.lower()]
+        reference = col(Case.reference).icontains(words, autoescape=True)
+        by_government = col(Case.local_government).in_(named)
+        districts = districts.where(or_(
+            reference, by_government, Case.data["name"].as_string().icontains(words, autoescape=True),
+            Case.data["area_description"].as_string().icontains(words, autoescape=True)))
+        projects = projects.where(or_(
+            reference, by_government, Case.data["title"].as_string().icontains(words, autoescape=True),
+            Case.data[("operator", "name")].as_string().icontains(words, autoescape=True)))
+    return districts, projects
 
 
 def _org_names(session: Any) -> dict[str, str]:

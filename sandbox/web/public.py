@@ -17,52 +17,37 @@ from .i18n import lang
 
 bp = Blueprint("public_pages", __name__)
 FILTERS = ("kind", "status", "local_government", "q")
-
-
-def _filtered() -> tuple[list[dict[str, Any]], dict[str, str], list[dict[str, Any]]]:
-    everything = public.register_entries(rt())
-    chosen = {k: (request.args.get(k) or "").strip() for k in FILTERS}
-    rows = everything
-    for key in ("kind", "status", "local_government"):
-        if chosen[key]:
-            rows = [r for r in rows if str(r.get(key) or "") == chosen[key]]
-    if chosen["q"]:
-        q = chosen["q"].lower()
-        rows = [r for r in rows if q in " ".join(str(r.get(k) or "") for k in
-                                                   ("name", "operator", "area", "reference")).lower()]
-    return rows, chosen, everything
-
-
 REGISTER_PER_PAGE = 50  # a page, not the whole register, however many entries it holds
+
+
+def _chosen() -> public.RegisterFilter:
+    return public.RegisterFilter(**{k: (request.args.get(k) or "").strip() for k in FILTERS})
 
 
 @bp.route("/register")
 def register() -> Any:
-    rows, chosen, everything = _filtered()
-    options = {k: sorted({str(r.get(k)) for r in everything if r.get(k)}) for k in
-               ("kind", "status", "local_government")}
+    chosen = _chosen()
     page_no = page_number()
-    shown = rows[(page_no - 1) * REGISTER_PER_PAGE: page_no * REGISTER_PER_PAGE]
-    return page("public/register.html", rows=shown, total=len(rows), page_no=page_no,
-                per_page=REGISTER_PER_PAGE, chosen=chosen, options=options, orgs=org_names(),
-                statuses=_status_labels(everything), query={k: v for k, v in chosen.items() if v})
+    rows, total = public.register_page(rt(), chosen, page_no, REGISTER_PER_PAGE)
+    held = public.register_options(rt())
+    statuses = {status: state_label(rt().engine, _STATUS_PROCESS[kind], status, lang())
+                for kind, status in (k.split(":", 1) for k in held["status"])}
+    options = {"kind": held["kind"], "local_government": held["local_government"],
+               "status": sorted(statuses)}
+    values = {k: getattr(chosen, k) for k in FILTERS}
+    return page("public/register.html", rows=rows, total=total, page_no=page_no,
+                per_page=REGISTER_PER_PAGE, chosen=values, options=options, orgs=org_names(),
+                statuses=statuses, query={k: v for k, v in values.items() if v})
 
 
 # A district's status is its case's state, a project's that of its special exception.
 _STATUS_PROCESS = {"district": "district_designation", "project": "special_exception"}
 
 
-def _status_labels(entries: list[dict[str, Any]]) -> dict[str, str]:
-    engine = rt().engine
-    return {str(e["status"]): state_label(engine, _STATUS_PROCESS[e["kind"]], e["status"], lang())
-            for e in entries if e.get("status")}
-
-
 @bp.route("/register/export.csv")
 def register_csv() -> Response:
     """The rows the filters select, as CSV (UTF-8 with BOM, for Korean spreadsheets)."""
-    rows, _chosen, _all = _filtered()
-    return Response(as_csv(rows), content_type="text/csv; charset=utf-8",
+    return Response(as_csv(public.register_entries(rt(), _chosen())), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=register.csv"})
 
 
