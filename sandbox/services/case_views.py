@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..adapters.tables import Case, Consultation, Timer
 from ..engine.actors import Actor
 from ..engine.door import available_actions
-from .consultation_views import consultation_dict
+from .consultation_views import consultation_dicts
 from .exceptions import exception_dict, exception_of
 from .runtime import Runtime
 from .visibility import consultation_filter, visible_case
@@ -65,6 +65,6 @@ def describe_case(rt: Runtime, actor: Actor, case_id: int) -> dict[str, Any]:
                  "last_day": t.last_day.isoformat() if t.last_day else None, "status": t.status}
                 for t in deadlines
             ],
-            "consultations": [consultation_dict(s, c) for c in consultations],
+            "consultations": consultation_dicts(s, list(consultations)),
             "exception": exception_dict(exception),
         }

@@ -5,23 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..adapters.tables import Consultation, Timer
 
-__all__ = ["consultation_dict"]
+__all__ = ["consultation_dict", "consultation_dicts"]
 
 
 def consultation_dict(session: Session, c: Consultation) -> dict[str, Any]:
-    timers = {
-        t.kind: t
+    return consultation_dicts(session, [c])[0]
+
+
+def consultation_dicts(session: Session, consultations: list[Consultation]) -> list[dict[str, Any]]:
+    """Each consultation with its deadlines, read in one query for the whole list."""
+    timers: dict[int, dict[str, Timer]] = {c.id: {} for c in consultations}  # type: ignore[misc]
+    if consultations:
         for t in session.scalars(
             select(Timer)
-            .where(Timer.subject_type == "consultation", Timer.subject_id == c.id,
-                   Timer.parent_id.is_(None))  # type: ignore[union-attr]
+            .where(Timer.subject_type == "consultation",
+                   col(Timer.subject_id).in_(list(timers)), col(Timer.parent_id).is_(None))
             .order_by(Timer.id)
-        )
-    }
+        ):
+            timers[t.subject_id][t.kind] = t  # the newest of a kind wins, as before
+    return [_as_dict(c, timers[c.id]) for c in consultations]  # type: ignore[index]
+
+
+def _as_dict(c: Consultation, timers: dict[str, Timer]) -> dict[str, Any]:
     due, cap = timers.get("reply_due"), timers.get("reply_cap")
     due_at = due.due_at if due else None
     if due_at and cap and cap.due_at < due_at:

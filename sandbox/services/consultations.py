@@ -19,7 +19,7 @@ from ..domain.errors import Invalid
 from ..engine import door
 from ..engine.actors import Actor
 from .cases import check_list_filters
-from .consultation_views import consultation_dict
+from .consultation_views import consultation_dict, consultation_dicts
 from .runtime import Runtime
 from .visibility import consultation_filter, visible_consultation
 
@@ -75,7 +75,7 @@ def list_consultations(
             .offset((page - 1) * per_page)
             .limit(per_page)
         ).all()
-        return [consultation_dict(s, c) for c in rows], total
+        return consultation_dicts(s, list(rows)), total
 
 
 def get_consultation(rt: Runtime, actor: Actor, consultation_id: int) -> dict[str, Any]:
