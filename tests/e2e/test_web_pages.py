@@ -378,6 +378,8 @@ def test_agency_lists_name_the_agency_not_its_code(app, api, client, cast, froze
     sign_in(client, KNPA)
     inbox = client.get("/agency/consultations").get_data(as_text=True)
     assert '<td data-label="기관">경찰청</td>' in inbox
+    # Overdue, it may still be answered (until tabling): the page says by how much.
+    assert re.search(r'<strong class="tag tag-red">\d+일 경과</strong>', inbox), inbox
     secretariat = app.test_client()
     sign_in(secretariat, SECRETARIAT)
     home = secretariat.get("/dashboard").get_data(as_text=True)
