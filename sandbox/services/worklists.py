@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import col
 
 from ..adapters.tables import AgendaItem, Case, Consultation, Timer
@@ -131,9 +131,23 @@ def _asked_by_agencies(s: Any, rt: Runtime, actor: Actor, cases: list[Case]) -> 
     return {case_id: sorted(triggers) for case_id, triggers in asked.items()}
 
 
+def _in_states(pairs: set[tuple[str, str]]) -> Any:
+    """A case in one of these (process, state) pairs; the plain state list lets the
+    database use its index on the state."""
+    return and_(col(Case.state).in_(sorted({state for _, state in pairs})),
+                or_(*(and_(col(Case.process) == p, col(Case.state) == st) for p, st in sorted(pairs))))
+
+
 def committee_ready(rt: Runtime, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
     """Tabled cases not yet on an undecided agenda item: the states from which the
     definitions let the committee decide (no state is named here)."""
+    return committee_ready_with_total(rt, actor, limit)[0]
+
+
+def committee_ready_with_total(
+    rt: Runtime, actor: Actor, limit: int = 50
+) -> tuple[list[dict[str, Any]], int]:
+    """The oldest ``limit`` of them, and how many there are."""
     states = {
         (d.process, source)
         for d in rt.engine.registry.all() for t in d.transitions if "committee" in t.roles
@@ -142,13 +156,10 @@ def committee_ready(rt: Runtime, actor: Actor, limit: int = 50) -> list[dict[str
     with rt.uow() as uow:
         s = uow.session
         pending = select(col(AgendaItem.case_id)).where(col(AgendaItem.outcome).is_(None))
-        rows = s.scalars(
-            select(Case).where(
-                case_filter(actor), col(Case.state).in_({st for _, st in states}),
-                col(Case.id).not_in(pending),
-            ).order_by(col(Case.updated_at)).limit(limit)
-        ).all()
-        return [case_summary(c) for c in rows if (c.process, c.state) in states]
+        query = select(Case).where(case_filter(actor), _in_states(states), col(Case.id).not_in(pending))
+        total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = s.scalars(query.order_by(col(Case.updated_at)).limit(limit)).all()
+        return [case_summary(c) for c in rows], total
 
 
 def upcoming_deadlines(rt: Runtime, actor: Actor, days: int = 90, limit: int = 50) -> list[dict[str, Any]]:
@@ -219,29 +230,43 @@ def consultation_cases(rt: Runtime, case_ids: list[int]) -> dict[int, str]:
 
 
 
+# Whether a case waits for the caller is known only once its actions' guards have run (in
+# Python): candidates are read oldest first, a chunk at a time, and at most this many are
+# looked at for one list, so the cost of a work page is bounded whatever the tables hold.
+AWAITING_CHUNK, AWAITING_SCAN = 50, 300
+
+
 def awaiting(
-    rt: Runtime, actor: Actor, relation: str, *, page: int = 1, per_page: int = 20
-) -> tuple[list[dict[str, Any]], int]:
-    """Cases in a state from which the definitions give ``relation`` a transition someone
-    waits for, oldest change first, with the caller's actions (no state is named here). A
-    move on the caller's own initiative (lifting a designation, a correction order) is
-    always open and waits for no one, so it puts no case on this list."""
+    rt: Runtime, actor: Actor, relation: str, *, limit: int = 20
+) -> tuple[list[dict[str, Any]], bool]:
+    """The oldest ``limit`` cases (oldest change first) that wait for ``relation``: in a
+    state from which the definitions give it a transition someone waits for, which its
+    guards allow now (a case whose consultations still run is not waiting for the
+    secretariat, however long it has been), with the caller's actions; and whether there are
+    more. No state is named here. A move on the caller's own initiative (lifting a
+    designation, a correction order) is always open and waits for no one, so it puts no case
+    on this list."""
     pairs = {
         (d.process, source)
         for d in rt.engine.registry.all() for t in d.transitions
         if relation in t.roles and not t.own_initiative
         for source in t.sources
     }
+    if not pairs:
+        return [], False
     now = rt.clock.now()
     with rt.uow() as uow:
         s = uow.session
-        query = select(Case).where(case_filter(actor), col(Case.state).in_({st for _, st in pairs}))
-        total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = s.scalars(
-            query.order_by(col(Case.updated_at)).offset((page - 1) * per_page).limit(per_page)
-        ).all()
-        out = _rows(s, rt, actor, [c for c in rows if (c.process, c.state) in pairs], now)
-        return [r for r in out if r["asked"]], total
+        query = select(Case).where(
+            case_filter(actor), _in_states(pairs)).order_by(col(Case.updated_at), col(Case.id))
+        found: list[dict[str, Any]] = []
+        scanned, exhausted = 0, False
+        while len(found) <= limit and scanned < AWAITING_SCAN and not exhausted:
+            chunk = list(s.scalars(query.offset(scanned).limit(AWAITING_CHUNK)))
+            scanned += len(chunk)
+            exhausted = len(chunk) < AWAITING_CHUNK
+            found += [r for r in _rows(s, rt, actor, chunk, now) if r["asked"]]
+        return found[:limit], len(found) > limit or not exhausted
 
 
 def my_votes(rt: Runtime, actor: Actor, item_ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -38,7 +38,7 @@ def dashboard() -> Any:
     page_no = page_number()
     rows, total = worklists.case_rows(rt(), actor(), page=page_no, per_page=20)
     # A local government's inbox: business plans of its area awaiting its pre-review (Act 49②).
-    reviews = worklists.awaiting(rt(), actor(), "local_government", per_page=50)[0] \
+    reviews = worklists.awaiting(rt(), actor(), "local_government", limit=50)[0] \
         if role == "local_government" else []
     return page(
         "home/filer.html", rows=rows, total=total, page_no=page_no, per_page=20, reviews=reviews,
@@ -48,17 +48,21 @@ def dashboard() -> Any:
     )
 
 
+SHOWN = 20  # of each of the secretariat's queues; their counts are of all
+
+
 def _secretariat() -> Any:
     a = actor()
-    awaiting, _total = worklists.awaiting(rt(), a, "secretariat", per_page=20)
-    overdue, _n = consultations.list_consultations(rt(), a, "overdue", 1, per_page=20)
+    awaiting, awaiting_more = worklists.awaiting(rt(), a, "secretariat", limit=SHOWN)
+    overdue, overdue_total = consultations.list_consultations(rt(), a, "overdue", 1, per_page=SHOWN)
+    ready, ready_total = worklists.committee_ready_with_total(rt(), a, limit=SHOWN)
     return page(
         "home/secretariat.html",
-        awaiting=awaiting,
-        overdue=overdue,
+        awaiting=awaiting, awaiting_more=awaiting_more,
+        overdue=overdue, overdue_total=overdue_total,
         refs=worklists.consultation_cases(rt(), [c["case_id"] for c in overdue]),
         orgs=org_names(),
-        ready=worklists.committee_ready(rt(), a, limit=20),
+        ready=ready, ready_total=ready_total,
         meetings=list_meetings(rt(), a, page=1, per_page=5),
         upcoming=worklists.upcoming_deadlines(rt(), a, days=90, limit=20),
         filable=_filable(),

@@ -5,7 +5,7 @@ and a label for every input."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -621,3 +621,30 @@ def test_an_in_person_roll_names_the_items_extra_members_too(api, app, client, c
     done = post(client, f"{meeting_path}/attendance", {"present": [str(officer)]})
     assert done.status_code == 302
     assert ok(api.get(f"/api/v1/items/{item['id']}", SECRETARIAT))["tally"]["present"] == 1
+
+
+def test_the_secretariats_queue_finds_what_waits_behind_cases_that_do_not(app, api, client, cast):
+    """Older cases whose secretariat action is not open yet (their consultations still run:
+    the guard says no) do not hide a newer filing that waits for review, however many there
+    are; the queue's count says when it shows only the oldest."""
+    from sandbox.adapters.tables import Case
+    from sandbox.services import worklists
+    from tests.support.flows import filed_district
+
+    long_ago = datetime.now(UTC) - timedelta(days=60)
+    with app.extensions["sandbox"].uow() as uow:
+        for n in range(worklists.AWAITING_CHUNK + 50):
+            uow.session.add(Case(
+                reference=f"SB-2026-8{n:05d}", process="district_designation", definition_version=1,
+                rule_set="2020", state="agency_consultation", version=1,
+                filer_user_id=cast.people.id(SEJONG), filer_org="sejong", local_government="sejong",
+                created_at=long_ago, updated_at=long_ago, audit_seq=0, audit_head="0" * 64, decision={},
+                data=dict(DISTRICT)))
+        uow.commit()
+    case = filed_district(api)
+    ok(api.action(case["id"], "submit", SEJONG))
+    sign_in(client, SECRETARIAT)
+    home = client.get("/dashboard").get_data(as_text=True)
+    waiting = home.split('id="new-title"', 1)[1].split("</section>", 1)[0]
+    assert case["reference"] in waiting and "SB-2026-8" not in waiting
+    assert '<span class="count">1</span>' in waiting and "더 있습니다" not in waiting
