@@ -38,10 +38,11 @@ def dashboard() -> Any:
     page_no = page_number()
     rows, total = worklists.case_rows(rt(), actor(), page=page_no, per_page=20)
     # A local government's inbox: business plans of its area awaiting its pre-review (Act 49②).
-    reviews = worklists.awaiting(rt(), actor(), "local_government", limit=50)[0] \
-        if role == "local_government" else []
+    reviews, more_reviews = worklists.awaiting(rt(), actor(), "local_government", limit=50) \
+        if role == "local_government" else ([], False)
     return page(
         "home/filer.html", rows=rows, total=total, page_no=page_no, per_page=20, reviews=reviews,
+        more_reviews=more_reviews,
         asked=[r for r in rows if r["asked"]], drafts=drafts.mine(rt(), actor()),
         filable=_filable(),
         sitting=meetings_awaiting_my_vote(rt(), actor()) if role == "local_government" else [],
