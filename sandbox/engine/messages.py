@@ -112,15 +112,20 @@ def transition_message(ctx: FireContext) -> Message:
     at = ctx.now.astimezone(KST).strftime("%Y-%m-%d %H:%M KST")
     kind = f"{ctx.subject_type}:{ctx.transition.trigger}"
     if ctx.transition.receipt:
+        # The filer's receipt, and the news of a new filing for the others told (the
+        # secretariat, the local government): words that read right to both, with the
+        # filing's name, which the reference alone does not say.
+        name = ctx.case.data.get("name") or ctx.case.data.get("title")
+        named_ko, named_en = (f"({name})", f' "{name}"') if name else ("", "")
         return Message(
             kind=kind,
-            subject_ko=f"[{ref}] 접수 확인: {what_ko}",
+            subject_ko=f"[{ref}] 신청 접수: {what_ko}",
             subject_en=f"[{ref}] Filing received: {what_en}",
-            body_ko=f"{what_ko} 신청이 {at}에 접수되었습니다. 접수번호는 {ref}이며, 현재 상태는 "
-                    f"{after_ko}입니다. 접수증은 사건 화면의 문서 목록에서 받을 수 있습니다."
+            body_ko=f"{what_ko} 신청{named_ko}이 {at}에 접수되었습니다. 접수번호는 {ref}이며, 현재 "
+                    f"상태는 {after_ko}입니다. 접수증은 사건 화면의 문서 목록에서 받을 수 있습니다."
                     f"{details_ko}",
-            body_en=f"The {what_en} filing was received at {at} under reference {ref}; it is "
-                    f"now {after_en}. The receipt of filing is in the case's documents."
+            body_en=f"The {what_en} filing{named_en} was received at {at} under reference {ref}; "
+                    f"it is now {after_en}. The receipt of filing is in the case's documents."
                     f"{details_en}",
         )
     if ctx.from_state == ctx.to_state:

@@ -206,10 +206,13 @@ def test_the_filer_gets_a_receipt_and_mails_say_what_the_pages_say(mail_app, sin
     assert sorted(kinds) == ["case:request_supplement", "case:submit"]
 
     to_filer = {str(m["Subject"]): m for m in sink.messages if SEJONG in str(m["To"])}
-    receipt = next(m for s, m in to_filer.items() if "접수 확인" in s)
+    receipt = next(m for s, m in to_filer.items() if "신청 접수" in s)
     assert "Filing received" in str(receipt["Subject"])
     body = receipt.get_content()
     assert case["reference"] in body and "접수증" in body and "receipt of filing" in body
+    # Named, not only numbered: the secretariat learns of the new filing from the same words.
+    assert "스마트규제혁신지구 지정 신청(세종 스마트 정기 회의 지구)이" in body
+    assert 'filing "세종 스마트 정기 회의 지구" was received' in body
     assert f"/cases/{case['id']}" in body and "/api/v1/" not in body
 
     supplement = next(m for s, m in to_filer.items() if "보완 요청" in s).get_content()
