@@ -77,11 +77,24 @@ def _value_words(ctx: FireContext, name: str, value: Any, orgs: Names) -> tuple[
     return str(value), str(value)
 
 
+# What a committee resolution adds to the move it decides (its payload is the resolution,
+# which the transition does not declare): the conditions attached, the months granted.
+RESOLUTION_FACTS = ("conditions", "extension_months")
+
+
+def _facts(ctx: FireContext) -> dict[str, Any]:
+    facts = dict(ctx.payload)
+    if ctx.actor.role == "committee":
+        facts.update({k: ctx.raw_payload[k] for k in RESOLUTION_FACTS
+                      if ctx.raw_payload.get(k) and k not in facts})
+    return facts
+
+
 def _details(ctx: FireContext, orgs: Names) -> tuple[str, str]:
-    """What the actor wrote (by the fields' names on the pages) and the deadlines it started
-    or moved."""
+    """What the actor wrote (by the fields' names on the pages), or the committee resolved,
+    and the deadlines it started or moved."""
     ko, en = [], []
-    for name, value in ctx.payload.items():
+    for name, value in _facts(ctx).items():
         label_ko, label_en = field_words(name)
         value_ko, value_en = _value_words(ctx, name, value, orgs)
         ko.append(f"\n- {label_ko}: {value_ko}")

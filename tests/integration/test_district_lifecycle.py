@@ -150,7 +150,11 @@ def test_district_from_filing_to_designation(api, app, cast):
         case = ok(api.get(f"/api/v1/cases/{cid}", SEJONG))
         assert case["state"] == "designated"
         assert case["decision"]["resolution"]["conditions"] == item["conditions"]
-        assert _notified(api, SEJONG, "case:approve_with_conditions")
+        (designated,) = _notified(api, SEJONG, "case:approve_with_conditions")
+        # The conditions the committee attached are told with the designation.
+        assert "- 조건: 운행 구간 내 안전요원 탑승, 분기별 안전 점검 결과 제출" in designated["body_ko"]
+        assert "- Conditions: 운행 구간 내 안전요원 탑승" in designated["body_en"]
+        assert "item_id" not in designated["body_en"] and "tally" not in designated["body_en"]
 
         register = ok(api.get("/api/v1/register"))
         entry = next(e for e in register if e["reference"] == case["reference"])
