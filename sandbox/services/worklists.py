@@ -21,7 +21,8 @@ from .runtime import Runtime
 from .visibility import case_filter
 
 __all__ = [
-    "case_rows", "upcoming_deadlines", "open_for_comment", "public_case", "committee_ready",
+    "case_rows", "upcoming_deadlines", "open_for_comment", "open_for_comment_with_total", "public_case",
+    "committee_ready",
     "awaiting", "my_votes", "consultation_cases", "district_choices",
 ]
 
@@ -184,18 +185,27 @@ def _open_timer(s: Any, case_id: int) -> Timer | None:
     )).first()
 
 
-def open_for_comment(rt: Runtime, limit: int = 100) -> list[dict[str, Any]]:
-    """Districts in their resident-opinion period, with the period's last day (public)."""
+def open_for_comment(rt: Runtime, limit: int = 100, page: int = 1) -> list[dict[str, Any]]:
+    """Districts in their resident-opinion period, with the period's last day (public),
+    the soonest to close first, one page at a time."""
+    return open_for_comment_with_total(rt, limit, page)[0]
+
+
+def open_for_comment_with_total(
+    rt: Runtime, limit: int = 100, page: int = 1
+) -> tuple[list[dict[str, Any]], int]:
     with rt.uow() as uow:
         s = uow.session
+        query = select(Case, Timer).join(Timer, col(Timer.subject_id) == col(Case.id)).where(
+            col(Case.process) == "district_designation", col(Case.state) == "resident_opinion",
+            col(Timer.subject_type) == "case", col(Timer.kind) == "resident_opinion_end",
+            col(Timer.status) == "pending",
+        )
+        total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = s.execute(
-            select(Case, Timer).join(Timer, col(Timer.subject_id) == col(Case.id)).where(
-                col(Case.process) == "district_designation", col(Case.state) == "resident_opinion",
-                col(Timer.subject_type) == "case", col(Timer.kind) == "resident_opinion_end",
-                col(Timer.status) == "pending",
-            ).order_by(col(Timer.due_at)).limit(limit)
+            query.order_by(col(Timer.due_at), col(Case.id)).offset((page - 1) * limit).limit(limit)
         ).all()
-        return [{**_public(c), "last_day": t.last_day} for c, t in rows]
+        return [{**_public(c), "last_day": t.last_day} for c, t in rows], total
 
 
 def _public(case: Case) -> dict[str, Any]:

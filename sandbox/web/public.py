@@ -18,6 +18,7 @@ from .i18n import lang
 bp = Blueprint("public_pages", __name__)
 FILTERS = ("kind", "status", "local_government", "q")
 REGISTER_PER_PAGE = 50  # a page, not the whole register, however many entries it holds
+OPINIONS_PER_PAGE = 50
 
 
 def _chosen() -> public.RegisterFilter:
@@ -53,7 +54,10 @@ def register_csv() -> Response:
 
 @bp.route("/opinions")
 def opinions() -> Any:
-    return page("public/opinions.html", districts=worklists.open_for_comment(rt()), orgs=org_names())
+    page_no = page_number()
+    districts, total = worklists.open_for_comment_with_total(rt(), OPINIONS_PER_PAGE, page_no)
+    return page("public/opinions.html", districts=districts, total=total, page_no=page_no,
+                per_page=OPINIONS_PER_PAGE, orgs=org_names())
 
 
 @bp.route("/opinions/<int:case_id>", methods=["GET", "POST"])

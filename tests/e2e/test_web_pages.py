@@ -648,3 +648,24 @@ def test_the_secretariats_queue_finds_what_waits_behind_cases_that_do_not(app, a
     waiting = home.split('id="new-title"', 1)[1].split("</section>", 1)[0]
     assert case["reference"] in waiting and "SB-2026-8" not in waiting
     assert '<span class="count">1</span>' in waiting and "더 있습니다" not in waiting
+
+
+def test_the_districts_open_for_comment_come_a_page_at_a_time_soonest_closing_first(
+        app, api, client, cast, monkeypatch):
+    from sandbox.web import public as public_pages
+
+    _open_for_comment(api, "오래 여는 지구", 30)
+    _open_for_comment(api, "곧 닫는 지구", 14)
+    monkeypatch.setattr(public_pages, "OPINIONS_PER_PAGE", 1)
+    first = client.get("/opinions").get_data(as_text=True)
+    second = client.get("/opinions?page=2").get_data(as_text=True)
+    assert "곧 닫는 지구" in first and "오래 여는 지구" not in first
+    assert "오래 여는 지구" in second and "2쪽 중 2쪽" in second and 'rel="prev"' in second
+
+
+def _open_for_comment(api, name, days):
+    from tests.support.flows import filed_district
+
+    case = filed_district(api, name=name)
+    ok(api.action(case["id"], "submit", SEJONG))
+    return ok(api.action(case["id"], "open_resident_opinion", SECRETARIAT, days=days))
