@@ -21,8 +21,7 @@ from .runtime import Runtime
 from .visibility import case_filter
 
 __all__ = [
-    "case_rows", "upcoming_deadlines", "open_for_comment", "open_for_comment_with_total", "public_case",
-    "committee_ready",
+    "case_rows", "upcoming_deadlines", "open_for_comment", "public_case", "committee_ready",
     "awaiting", "my_votes", "consultation_cases", "district_choices",
 ]
 
@@ -139,16 +138,10 @@ def _in_states(pairs: set[tuple[str, str]]) -> Any:
                 or_(*(and_(col(Case.process) == p, col(Case.state) == st) for p, st in sorted(pairs))))
 
 
-def committee_ready(rt: Runtime, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
+def committee_ready(rt: Runtime, actor: Actor, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
     """Tabled cases not yet on an undecided agenda item: the states from which the
-    definitions let the committee decide (no state is named here)."""
-    return committee_ready_with_total(rt, actor, limit)[0]
-
-
-def committee_ready_with_total(
-    rt: Runtime, actor: Actor, limit: int = 50
-) -> tuple[list[dict[str, Any]], int]:
-    """The oldest ``limit`` of them, and how many there are."""
+    definitions let the committee decide (no state is named here). The oldest ``limit``
+    of them, and how many there are."""
     states = {
         (d.process, source)
         for d in rt.engine.registry.all() for t in d.transitions if "committee" in t.roles
@@ -185,15 +178,9 @@ def _open_timer(s: Any, case_id: int) -> Timer | None:
     )).first()
 
 
-def open_for_comment(rt: Runtime, limit: int = 100, page: int = 1) -> list[dict[str, Any]]:
+def open_for_comment(rt: Runtime, limit: int = 100, page: int = 1) -> tuple[list[dict[str, Any]], int]:
     """Districts in their resident-opinion period, with the period's last day (public),
-    the soonest to close first, one page at a time."""
-    return open_for_comment_with_total(rt, limit, page)[0]
-
-
-def open_for_comment_with_total(
-    rt: Runtime, limit: int = 100, page: int = 1
-) -> tuple[list[dict[str, Any]], int]:
+    the soonest to close first, one page at a time, and how many there are."""
     with rt.uow() as uow:
         s = uow.session
         query = select(Case, Timer).join(Timer, col(Timer.subject_id) == col(Case.id)).where(

@@ -82,7 +82,7 @@ def _meeting_page(meeting_id: int, status: int = 200, **extra: Any) -> Any:
         abort(404)
     files = _case_files(meeting)
     is_sec = actor().role == "secretariat"
-    ready = worklists.committee_ready(rt(), actor()) if is_sec else []
+    ready = worklists.committee_ready(rt(), actor())[0] if is_sec else []
     values = extra.pop("values", None) or MultiDict()
     return page(
         "committee/meeting.html", status, meeting=meeting, files=files, orgs=org_names(),

@@ -18,7 +18,7 @@ bp = Blueprint("home", __name__)
 def index() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("home.dashboard"))
-    return page("home/index.html", open_districts=worklists.open_for_comment(rt(), limit=5))
+    return page("home/index.html", open_districts=worklists.open_for_comment(rt(), limit=5)[0])
 
 
 def _filable() -> list[str]:
@@ -56,7 +56,7 @@ def _secretariat() -> Any:
     a = actor()
     awaiting, awaiting_more = worklists.awaiting(rt(), a, "secretariat", limit=SHOWN)
     overdue, overdue_total = consultations.list_consultations(rt(), a, "overdue", 1, per_page=SHOWN)
-    ready, ready_total = worklists.committee_ready_with_total(rt(), a, limit=SHOWN)
+    ready, ready_total = worklists.committee_ready(rt(), a, limit=SHOWN)
     return page(
         "home/secretariat.html",
         awaiting=awaiting, awaiting_more=awaiting_more,

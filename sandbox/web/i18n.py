@@ -156,7 +156,8 @@ def init(app: Flask) -> None:
     Babel(app, locale_selector=_select)
     app.register_blueprint(bp)
     app.jinja_env.filters.update(
-        day=format_day, time=format_time, window=format_window, due=format_due, bi=bilingual, loc=localized)
+        day=format_day, time=format_time, window=format_window, due=format_due, bi=bilingual, loc=localized,
+        thousands="{:,}".format)  # 4,003건: counts and sums in won
     from .. import vocabulary as labels  # the pages' words
     from .forms import lookup
 

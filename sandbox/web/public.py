@@ -55,7 +55,7 @@ def register_csv() -> Response:
 @bp.route("/opinions")
 def opinions() -> Any:
     page_no = page_number()
-    districts, total = worklists.open_for_comment_with_total(rt(), OPINIONS_PER_PAGE, page_no)
+    districts, total = worklists.open_for_comment(rt(), OPINIONS_PER_PAGE, page_no)
     return page("public/opinions.html", districts=districts, total=total, page_no=page_no,
                 per_page=OPINIONS_PER_PAGE, orgs=org_names())
 

@@ -627,20 +627,15 @@ def test_the_secretariats_queue_finds_what_waits_behind_cases_that_do_not(app, a
     """Older cases whose secretariat action is not open yet (their consultations still run:
     the guard says no) do not hide a newer filing that waits for review, however many there
     are; the queue's count says when it shows only the oldest."""
-    from sandbox.adapters.tables import Case
     from sandbox.services import worklists
     from tests.support.flows import filed_district
+    from tests.support.rows import add_cases
 
     long_ago = datetime.now(UTC) - timedelta(days=60)
-    with app.extensions["sandbox"].uow() as uow:
-        for n in range(worklists.AWAITING_CHUNK + 50):
-            uow.session.add(Case(
-                reference=f"SB-2026-8{n:05d}", process="district_designation", definition_version=1,
-                rule_set="2020", state="agency_consultation", version=1,
-                filer_user_id=cast.people.id(SEJONG), filer_org="sejong", local_government="sejong",
-                created_at=long_ago, updated_at=long_ago, audit_seq=0, audit_head="0" * 64, decision={},
-                data=dict(DISTRICT)))
-        uow.commit()
+    add_cases(app, cast.people.id(SEJONG), [
+        {"reference": f"SB-2026-8{n:05d}", "state": "agency_consultation", "data": dict(DISTRICT),
+         "created_at": long_ago, "updated_at": long_ago}
+        for n in range(worklists.AWAITING_CHUNK + 50)])
     case = filed_district(api)
     ok(api.action(case["id"], "submit", SEJONG))
     sign_in(client, SECRETARIAT)

@@ -14,7 +14,6 @@ from urllib.parse import quote
 import pytest
 from freezegun import freeze_time
 
-from sandbox.adapters.tables import Case
 from tests.conftest import make_app
 from tests.support import files
 from tests.support.api import ApiClient
@@ -29,6 +28,7 @@ from tests.support.cast import (
     SEJONG,
 )
 from tests.support.flows import ok
+from tests.support.rows import add_cases
 
 PROBLEM = "application/problem+json"
 REQUEST = {"title": "배송로봇 보도 통행", "description": "허가 필요 여부 확인 요청",
@@ -185,16 +185,9 @@ def test_only_those_who_see_the_case_see_its_files(api, cast):
 def test_the_local_government_attaches_its_review_of_a_plan(api, app, cast):
     # A business plan waiting for the local government's pre-review (Act 49②), made here
     # directly: the plan process itself is tested with its own workflow.
-    rt = app.extensions["sandbox"]
-    with rt.uow() as uow:
-        case = Case(process="project_approval", definition_version=1, rule_set="2021",
-                    state="local_government_review", data={"title": "셔틀"},
-                    filer_user_id=cast.people.id(APPLICANT), filer_org="mobility",
-                    local_government="sejong", created_at=rt.clock.now(),
-                    updated_at=rt.clock.now())
-        uow.session.add(case)
-        uow.commit()
-        cid = case.id
+    (cid,) = add_cases(app, cast.people.id(APPLICANT), [
+        {"process": "project_approval", "rule_set": "2021", "state": "local_government_review",
+         "data": {"title": "셔틀"}, "filer_org": "mobility"}])
     review = upload(api, cid, SEJONG, files.hwp(), name="검토의견.hwp", kind="local_review")
     assert review.status_code == 201, review.get_json()
     assert review.get_json()["content_type"] == "application/x-hwp"

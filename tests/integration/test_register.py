@@ -13,6 +13,7 @@ from sandbox.services.register_csv import as_csv, as_text_cell
 from tests.support import flows
 from tests.support.cast import KNPA, SECRETARIAT, SEJONG
 from tests.support.flows import ok
+from tests.support.rows import add_cases
 from tests.support.web import sign_in
 
 FORMULA_NAME = "=HYPERLINK(\"http://evil.example\",\"지구\")"
@@ -80,18 +81,10 @@ def test_only_cells_a_spreadsheet_would_run_are_quoted():
 
 def _designated_rows(app, cast, numbers):
     """Designated districts written straight as rows: the register only reads them."""
-    from sandbox.adapters.tables import Case
-
-    now = datetime.now(UTC)
-    with app.extensions["sandbox"].uow() as uow:
-        for n in numbers:
-            uow.session.add(Case(
-                reference=f"SB-2026-9{n:05d}", process="district_designation", definition_version=1,
-                rule_set="2020", state="designated", version=1, filer_user_id=cast.people.id(SEJONG),
-                filer_org="sejong", local_government="sejong", created_at=now, updated_at=now,
-                audit_seq=0, audit_head="0" * 64, decision={},
-                data={"name": f"지구 {n:03d}", "local_government": "sejong", "area_description": "세종시"}))
-        uow.commit()
+    add_cases(app, cast.people.id(SEJONG), [
+        {"reference": f"SB-2026-9{n:05d}", "state": "designated",
+         "data": {"name": f"지구 {n:03d}", "local_government": "sejong", "area_description": "세종시"}}
+        for n in numbers])
 
 
 def test_the_register_page_shows_a_page_at_a_time_and_its_statements_do_not_grow(app, cast):
