@@ -16,10 +16,11 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from sandbox.adapters.tables import AuditEvent, Case, Timer
+from sandbox.adapters.tables import AuditEvent, Case, Document, Timer
 from sandbox.domain.calendar import KST, default_calendar
 from sandbox.domain.periods import Period, deadline_instant, period_last_day
 from sandbox.services import timers as sweep_module
+from sandbox.services.delivery import Delivery
 from sandbox.services.timers import MAX_ATTEMPTS, fire_due_timers
 from tests.conftest import make_app
 from tests.support.api import ApiClient
@@ -355,6 +356,42 @@ def test_embedded_loop_fires_due_timers(tmp_path, sqlite_template, due_before_st
         assert main_timer(app, case["id"], "supplement_deadline").status == "fired"
         assert state_of(app, case["id"]) == "withdrawn"
         assert [e.action for e in events_of(app, case["id"])][-1] == "lapse"
+    finally:
+        stop.set()
+        for thread in threading.enumerate():
+            if thread.name == "sandbox-timer-loop":
+                thread.join(timeout=5)
+        app.extensions["sandbox.db"].dispose()
+
+
+def test_embedded_loop_works_off_an_outbox_backlog_between_intervals(tmp_path, sqlite_template, monkeypatch):
+    """Documents written by another process (the demo, a request before a crash) reach the
+    loop only through its outbox sweep, whose rounds are kept short. A backlog longer than one
+    round is worked off round after round, not one round per interval (here a minute)."""
+    path = tmp_path / "backlog.db"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    writer = make_app(url)  # manual outbox: the documents stay pending, as the demo's do
+    api = ApiClient(writer.test_client(), People(writer.extensions["sandbox"]))
+    make_cast(api.people)
+    for _ in range(3):
+        supplement_requested(api)  # a receipt and a supplement request each
+
+    def pending(app: Any) -> int:
+        with app.extensions["sandbox"].uow() as uow:
+            return len(list(uow.session.scalars(select(Document.id).where(Document.status == "pending"))))
+
+    assert pending(writer) == 6
+    writer.extensions["sandbox.db"].dispose()
+    # One document a round: the round's time budget is spent by its first render.
+    monkeypatch.setattr(Delivery.deliver_due, "__defaults__", (100, 0.05))
+    app = make_app(url, SANDBOX_TIMER_LOOP="1", SANDBOX_TIMER_INTERVAL="60")
+    stop = app.extensions["sandbox.timer_loop_stop"]
+    try:
+        deadline = monotonic() + 30
+        while monotonic() < deadline and pending(app):
+            sleep(0.1)
+        assert pending(app) == 0
     finally:
         stop.set()
         for thread in threading.enumerate():
