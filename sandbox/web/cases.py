@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ..domain.calendar import KST
 from ..domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ..domain.particles import attach
 from ..engine.actors import COMMITTEE, RESIDENT, SYSTEM
 from ..services import attachments, cases, consultations, documents, worklists
 from ..services.case_data import SCHEMAS
@@ -27,7 +28,7 @@ from .common import actor, back_to_case, choices, flash_error, org_names, page, 
 from .diagram import render_svg
 from .filing import answer_specs
 from .forms import error_list, parse, payload_fields, posted_rows
-from .i18n import lang
+from .i18n import format_time, lang
 from .i18n import last_day as _last_day
 
 bp = Blueprint("case_pages", __name__)
@@ -150,10 +151,7 @@ def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
     events = cases.history(rt(), actor(), case_id)
     forms = {a: action_specs(case, a) for a in case["actions"]}
     versions = {a: _subject(case, a)[2] for a in case["actions"]}
-    # The latest step is the latest transition: an attachment, a comment or an agenda
-    # placement recorded since does not replace what that step asked.
-    triggers = {t for d in rt().engine.registry.all() for t in d.triggers}
-    latest = next((e for e in reversed(events) if e.action in triggers), None)
+    latest = _latest_step(events)
     asked = latest if latest is not None and latest.to_state == case["state"] and latest.payload else None
     specs = answer_specs(case["process"], case["data"])
     # A district's page lists the plans filed for it (combined filings, and plans in a
@@ -183,7 +181,7 @@ def render_case(case_id: int, status: int = 200, **extra: Any) -> Any:
 def act(case_id: int, action: str) -> Any:
     case = _describe(case_id)
     if action not in case["actions"]:
-        flash(_("That action is not possible now."), "error")
+        flash(_gone_message(case, action), "error")
         return redirect(back_to_case(case_id))
     specs = action_specs(case, action)
     version = _subject(case, action)[2]
@@ -203,6 +201,30 @@ def act(case_id: int, action: str) -> Any:
         return flash_error(exc, back_to_case(case_id))
     flash(_("Done: %(action)s", action=action_label(action)), "success")
     return redirect(back_to_case(case_id))
+
+
+def _latest_step(events: list[Any]) -> Any:
+    """The latest step is the latest transition: an attachment, a comment or an agenda
+    placement recorded since does not replace what that step asked."""
+    triggers = {t for d in rt().engine.registry.all() for t in d.triggers}
+    return next((e for e in reversed(events) if e.action in triggers), None)
+
+
+def _gone_message(case: dict[str, Any], action: str) -> str:
+    """Why the form's action is no longer offered. When the form was filled in on an older
+    version (two people working on one case), say who moved the case meanwhile and to what,
+    so the second person knows why their form did not go through."""
+    posted = request.form.get("version", type=int) if request.method == "POST" else None
+    latest = None
+    if posted is not None and posted != _subject(case, action)[2]:
+        latest = _latest_step(cases.history(rt(), actor(), case["id"]))
+    if latest is None:
+        return str(_("That action is not possible now."))
+    return attach(str(_(
+        "The case changed after you opened the form: %(step)s by %(who)s at %(when)s. "
+        "%(action)s is no longer possible; check the case below.",
+        step=action_label(latest.action), who=actor_name(latest.actor_label),
+        when=format_time(latest.at), action=action_label(action))))
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])

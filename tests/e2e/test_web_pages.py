@@ -664,3 +664,34 @@ def _open_for_comment(api, name, days):
     case = filed_district(api, name=name)
     ok(api.action(case["id"], "submit", SEJONG))
     return ok(api.action(case["id"], "open_resident_opinion", SECRETARIAT, days=days))
+
+
+def test_two_officials_on_one_case_the_second_is_told_who_moved_it_meanwhile(app, api, cast):
+    """Two secretariat officials open the same submitted filing: one asks for a supplement,
+    the other, a moment later, sends the return form they filled in on the older page. The
+    second is not told only 'not possible now' but who moved the case, and to what."""
+    from tests.support.flows import filed_district
+
+    case = filed_district(api)
+    ok(api.action(case["id"], "submit", SEJONG))
+    path = f"/cases/{case['id']}"
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, SECRETARIAT)
+    sign_in(second, SECRETARIAT)
+    form = second.get(f"{path}/actions/return").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', form).group(1)
+    asked = post(first, f"{path}/actions/request_supplement",
+                 {"items": "구역 도면", "version": version})
+    assert asked.status_code == 302
+    refused = post(second, f"{path}/actions/return", {"reason": "서류 미비", "version": version},
+                   token_from=path)
+    assert refused.status_code == 302 and refused.location.endswith(path)
+    shown = second.get(path).get_data(as_text=True)
+    assert "화면을 연 뒤에 이 건이 바뀌었습니다: " in shown and "‘보완 요청’을 처리했습니다" in shown, shown
+    assert "반려는 이제 할 수 없으니" in shown, shown  # the particle fits the word
+    assert ok(api.get(f"/api/v1/cases/{case['id']}", SECRETARIAT))["state"] == "supplement_requested"
+    # Opened on the current version, an action that is not offered keeps the short answer.
+    again = post(second, f"{path}/actions/return", {"reason": "서류 미비",
+                                                    "version": str(int(version) + 1)}, token_from=path)
+    assert again.status_code == 302
+    assert "지금은 그 처리를 할 수 없습니다." in second.get(path).get_data(as_text=True)
