@@ -95,3 +95,31 @@ def test_the_demo_loads_at_any_hour_and_only_once(app, instant):
             select(AuditEvent.at).where(AuditEvent.action.in_(["file", "submit"])))]
     assert starts and all(calendar.is_working_day(s.date()) and s.hour == 14 for s in starts)
     assert filed and all(9 <= at.hour < 18 for at in filed)
+
+
+def test_commands_on_a_database_without_its_schema_say_what_to_run(tmp_path):
+    """A new install that skipped `db upgrade`, or a server out of reach: one line saying
+    so and exit 1, not a driver's traceback."""
+    from sandbox import create_app
+
+    empty = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "TESTING": True,
+                        "SECRET_KEY": "test-secret", "SANDBOX_TIMER_LOOP": "0"})
+    cli = empty.test_cli_runner()
+    for args in (["timers", "fire"], ["audit", "verify"], ["users", "token", "--email", "a@b.example"],
+                 ["users", "create", "--email", "a@b.example", "--role", "agency", "--org", "KNPA",
+                  "--name", "김", "--password", "long-enough-1"], ["demo"]):
+        told = cli.invoke(args=args)
+        assert told.exit_code == 1, (args, told.output)
+        assert "has no schema yet" in told.output and "run `flask --app wsgi db upgrade` first" in told.output
+        assert "Traceback" not in told.output
+    # The embedded server refuses to start rather than answer every page with an error.
+    refused = cli.invoke(args=["serve", "--port", "9"])
+    assert refused.exit_code == 1
+    assert "schema is not built yet: run `flask --app wsgi db upgrade` first" in refused.output
+    empty.extensions["sandbox.db"].dispose()
+
+    unreachable = create_app({"DATABASE_URL": "postgresql://someone:secret@127.0.0.1:9/none",
+                              "TESTING": True, "SECRET_KEY": "test-secret", "SANDBOX_TIMER_LOOP": "0"})
+    told = unreachable.test_cli_runner().invoke(args=["timers", "fire"])
+    assert told.exit_code == 1 and "cannot be used: " in told.output, told.output
+    assert "secret" not in told.output and "someone:***@" in told.output
