@@ -10,7 +10,7 @@ from ..adapters.tables import Notification
 from ..engine.actors import Actor
 from .runtime import Runtime
 
-__all__ = ["list_notifications", "mark_read", "counts", "unread_count"]
+__all__ = ["list_notifications", "mark_read", "mark_all_read", "counts", "unread_count"]
 
 
 def list_notifications(
@@ -34,6 +34,20 @@ def mark_read(rt: Runtime, actor: Actor, notification_id: int) -> bool:
         )
         uow.commit()
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_all_read(rt: Runtime, actor: Actor, up_to: int) -> int:
+    """Every unread notification of the caller up to ``up_to``, the newest the reader's page
+    showed: one that arrived after the page was drawn stays unread, since nobody saw it."""
+    with rt.uow() as uow:
+        result = uow.session.execute(
+            update(Notification)
+            .where(Notification.user_id == actor.user_id, Notification.id <= up_to,  # type: ignore[operator]
+                   Notification.read_at.is_(None))  # type: ignore[union-attr]
+            .values(read_at=rt.clock.now())
+        )
+        uow.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def counts(rt: Runtime, actor: Actor) -> tuple[int, int]:

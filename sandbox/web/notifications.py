@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_babel import ngettext
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..services import notifications
@@ -53,3 +54,14 @@ def mark_read(notification_id: int) -> Any:
     notifications.mark_read(rt(), actor(), notification_id)
     return redirect(url_for("notification_pages.index", page=page_number(),
                             unread="1" if request.args.get("unread") == "1" else None))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@roles(*SIGNED_IN)
+def mark_all_read() -> Any:
+    up_to = request.form.get("up_to", type=int)
+    if up_to is not None and 0 < up_to < 2**63:
+        marked = notifications.mark_all_read(rt(), actor(), up_to)
+        flash(ngettext("%(num)d notification marked as read.",
+                       "%(num)d notifications marked as read.", marked), "success")
+    return redirect(url_for("notification_pages.index"))

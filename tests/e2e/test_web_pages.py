@@ -465,6 +465,27 @@ def test_notifications_are_listed_for_their_reader_and_marked_read(app, api, cli
                 token_from="/notifications").status_code == 302
     still = {n["id"]: n for n in ok(api.get("/api/v1/notifications", SEJONG))}
     assert still[oldest["id"]]["read_at"] is None
+    assert post(other, "/notifications/read-all", {"up_to": str(oldest["id"])},
+                token_from="/notifications").status_code == 302
+    assert {n["id"]: n for n in ok(api.get("/api/v1/notifications", SEJONG))}[oldest["id"]]["read_at"] is None
+
+    # "Mark all as read" marks what the page showed; what arrived after it was drawn stays unread.
+    page = client.get("/notifications").get_data(as_text=True)
+    up_to = re.search(r'name="up_to" value="(\d+)"', page).group(1)
+    assert up_to == str(newest["id"])
+    ok(api.action(case["id"], "resubmit", SEJONG))
+    ok(api.action(case["id"], "request_supplement", SECRETARIAT, items="면적 산출 근거"))
+    assert client.post("/notifications/read-all", data={"up_to": up_to}).status_code == 400  # no CSRF
+    marked = post(client, "/notifications/read-all", {"up_to": up_to}, token_from="/notifications")
+    assert marked.status_code == 302
+    after = ok(api.get("/api/v1/notifications", SEJONG))
+    assert [n["read_at"] is None for n in after] == [int(n["id"]) > int(up_to) for n in after]
+    assert any(n["read_at"] is None for n in after)
+    shown = client.get("/notifications").get_data(as_text=True)
+    assert f"알림 {len(mine) - 1}건을 읽음으로 표시했습니다." in shown, shown
+    for junk in ("", "x", "-1", "99999999999999999999"):  # nothing marked, no error
+        assert post(client, "/notifications/read-all", {"up_to": junk},
+                    token_from="/notifications").status_code == 302
 
 
 

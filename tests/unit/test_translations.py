@@ -9,6 +9,7 @@ To change texts: ``pybabel extract -F babel.cfg -k _l -o translations/messages.p
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
@@ -23,11 +24,19 @@ def test_every_message_has_a_korean_translation():
     assert not untranslated, untranslated
 
 
+def _entries(catalog: Any) -> dict[Any, Any]:
+    # A plural message's id and strings are sequences (singular, plural, ...).
+    def key(value: Any) -> Any:
+        return value if isinstance(value, str) else tuple(value)
+
+    return {key(m.id): key(m.string) for m in catalog if m.id}
+
+
 def test_the_compiled_catalogue_matches_its_source():
     with open(KO / "messages.po", "rb") as f:
-        source = {m.id: m.string for m in read_po(f) if m.id}
+        source = _entries(read_po(f))
     with open(KO / "messages.mo", "rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
+        compiled = _entries(read_mo(f))
     assert compiled == source, "run: pybabel compile -d translations"
 
 
