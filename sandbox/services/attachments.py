@@ -69,6 +69,15 @@ def may_attach(rt: Runtime, actor: Actor, case_id: int) -> bool:
         return True
 
 
+def too_large(max_bytes: int) -> TooLarge:
+    """The refusal of a file over ``max_bytes``, in the size people read (20 MB), the exact
+    bytes beside it."""
+    size = (f"{max_bytes / 2**20:.3g} MB" if max_bytes >= 2**20 else
+            f"{max_bytes / 2**10:.3g} KB" if max_bytes >= 2**10 else f"{max_bytes} B")
+    return TooLarge(f"파일은 {size}({max_bytes:,}바이트) 이하여야 합니다. / "
+                    f"A file may be at most {size} ({max_bytes:,} bytes).")
+
+
 def _check_content(kind: Any, data: bytes, max_bytes: int) -> Any:
     if not isinstance(kind, str) or not KIND.match(kind):
         raise Invalid.field("kind", "영문 소문자, 숫자, _ (40자 이하) / Lowercase letters, digits "
@@ -76,8 +85,7 @@ def _check_content(kind: Any, data: bytes, max_bytes: int) -> Any:
     if not data:
         raise Invalid.field("file", "빈 파일입니다. / The file is empty.")
     if len(data) > max_bytes:
-        raise TooLarge(f"파일은 {max_bytes:,} 바이트 이하여야 합니다. / "
-                       f"A file may be at most {max_bytes:,} bytes.")
+        raise too_large(max_bytes)
     found = sniff(data)
     if found is None:
         raise UnsupportedType(f"허용되지 않는 파일 형식입니다 ({ACCEPTED}). / "

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, send_file
 from flask import request as req
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ..api.attachments import _disposition
 from ..domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -33,8 +34,11 @@ KINDS: list[tuple[str, Any]] = [
 ]
 
 
+UPLOADERS = ("applicant", "local_government", "secretariat")
+
+
 @bp.route("/cases/<int:case_id>/attachments", methods=["POST"])
-@roles("applicant", "local_government", "secretariat")
+@roles(*UPLOADERS)
 def upload(case_id: int) -> Any:
     from .cases import render_case as shown_again  # the case page shows the form's errors
 
@@ -63,6 +67,24 @@ def upload(case_id: int) -> Any:
         return flash_error(exc, back_to_case(case_id))
     flash(_("The file is attached."), "success")
     return redirect(back_to_case(case_id) + "#attachments-title")
+
+
+def too_large_on_the_case_page(told: str) -> Any | None:
+    """A file far over the limit is refused by Flask before the upload view runs (its body
+    is not read, so neither is the form): shown on the case page like a file just over the
+    limit, for a reader who may upload there. None: the plain error page."""
+    from werkzeug.exceptions import HTTPException
+
+    from .cases import render_case as shown_again
+
+    case_id = (req.view_args or {}).get("case_id")
+    if (req.endpoint != "attachment_pages.upload" or case_id is None
+            or not current_user.is_authenticated or current_user.role not in UPLOADERS):
+        return None
+    try:
+        return shown_again(case_id, 413, upload_errors={"file": [bilingual(told)]})
+    except HTTPException:  # not a case this reader sees: the plain page says no more
+        return None
 
 
 @bp.route("/attachments/<int:attachment_id>")

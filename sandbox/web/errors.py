@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..api.problems import http_headers, problem, problem_from_domain, problem_from_http
 from ..domain.errors import DomainError
@@ -27,6 +27,19 @@ def error_page(code: int, reason: str = "") -> Any:
 
 def init(app: Flask) -> None:
     def http_error(error: HTTPException) -> Any:
+        if error.code == 413:
+            # A body far past the limit, refused before it was read: say what the limit
+            # is, as a file just over it is told (services.attachments.too_large).
+            from ..services.attachments import too_large
+
+            told = too_large(app.config["MAX_ATTACHMENT_BYTES"]).detail
+            if is_api():
+                return problem_from_http(RequestEntityTooLarge(description=told))
+            from .attachments import too_large_on_the_case_page
+
+            shown = too_large_on_the_case_page(told)
+            if shown is not None:
+                return shown
         if is_api():
             return problem_from_http(error)
         page, code = error_page(error.code or 500)

@@ -235,7 +235,21 @@ def test_attachments_on_the_case_page(app, api, cast):
     no_kind = upload(PDF, kind="")
     assert no_kind.status_code == 422 and 'href="#f-kind"' in _text(no_kind)
     app.config["MAX_ATTACHMENT_BYTES"] = 100
-    assert upload(PDF + b"\0" * 200).status_code == 413
+    just_over = upload(PDF + b"\0" * 200)
+    assert just_over.status_code == 413 and 'href="#f-file"' in _text(just_over)
+    assert "파일은 100 B(100바이트) 이하여야 합니다." in _text(just_over)
+    # Far over, Flask refuses the body before the view reads it: the same case page and words.
+    app.config["MAX_CONTENT_LENGTH"] = 4096
+    far_over = upload(PDF + b"\0" * 200_000)
+    assert far_over.status_code == 413 and 'href="#f-file"' in _text(far_over)
+    assert "파일은 100 B(100바이트) 이하여야 합니다." in _text(far_over)
+    assert "<h1>파일이 너무 큽니다</h1>" not in _text(far_over)
+    outsider = app.test_client()
+    sign_in(outsider, OTHER_APPLICANT)
+    theirs = outsider.post(f"{path}/attachments", content_type="multipart/form-data",
+                           data={"kind": "plan", "file": (io.BytesIO(PDF * 2000), "a.pdf")})
+    assert theirs.status_code == 413 and case["reference"] not in _text(theirs)  # not theirs: the plain page
+    app.config["MAX_CONTENT_LENGTH"] = 20 * 2**20
     without_token = client.post(f"{path}/attachments", content_type="multipart/form-data",
                                 data={"kind": "plan", "file": (io.BytesIO(PDF), "a.pdf")})
     assert without_token.status_code == 400

@@ -148,6 +148,7 @@ def test_too_large_is_413_from_the_service_and_from_flask(api, app, cast, databa
         # A body far past the limit is refused before it is read, still as problem+json.
         huge = upload(client, cid, APPLICANT, files.PDF.ljust(200_000, b" "))
         assert huge.status_code == 413 and huge.content_type == PROBLEM
+        assert "4 KB (4,096 bytes)" in huge.get_json()["detail"]  # the limit, as for a file just over
         assert len(ok(client.get(f"/api/v1/cases/{cid}/attachments", APPLICANT))) == 1
     finally:
         small.extensions["sandbox.db"].dispose()
