@@ -16,11 +16,13 @@ from ..engine import audit
 from ..engine.actors import RESIDENT, Actor
 from .runtime import Runtime
 
-__all__ = ["RegisterFilter", "register_entries", "register_page", "register_options", "add_comment",
-           "REGISTER_STATES", "NAME_MAX", "BODY_MAX"]
+__all__ = ["RegisterFilter", "register_entries", "register_entry", "register_page", "register_options",
+           "add_comment", "REGISTER_STATES", "NAME_MAX", "BODY_MAX"]
 
 # A resident comment's limits (characters, after trimming); openapi.json states them too.
 NAME_MAX, BODY_MAX = 100, 5000
+
+DISTRICT_PROJECTS_SHOWN = 100  # a district holds a handful; the register's list has them all
 
 REGISTER_STATES = {
     "district_designation": ("designated", "lifted"),
@@ -47,6 +49,26 @@ def register_entries(rt: Runtime, chosen: RegisterFilter = RegisterFilter()) -> 
         in_projects = uow.session.execute(projects.order_by(col(Case.id)))
         return ([_district_entry(c, names) for c in in_districts]
                 + [_project_entry(c, e, names) for c, e in in_projects])
+
+
+def register_entry(rt: Runtime, case_id: int) -> dict[str, Any]:
+    """One entry of the register, by its case's id; NotFound for any case the register does
+    not hold (a draft, a filing under review, a rejected one), as for one that does not exist."""
+    with rt.uow() as uow:
+        s = uow.session
+        names = _org_names(s)
+        districts, projects = _register_queries(s, RegisterFilter(), names)
+        district = s.scalars(districts.where(col(Case.id) == case_id)).first()
+        if district is not None:
+            # The approved projects in the district, as the register lists them.
+            inside = s.execute(projects.where(Case.data["district_id"].as_integer() == case_id)
+                               .order_by(col(Case.id)).limit(DISTRICT_PROJECTS_SHOWN))
+            return {**_district_entry(district, names),
+                    "projects": [_project_entry(c, e, names) for c, e in inside]}
+        project = s.execute(projects.where(col(Case.id) == case_id)).first()
+        if project is not None:
+            return _project_entry(project[0], project[1], names)
+    raise NotFound("no such entry in the register")
 
 
 def register_page(

@@ -13,7 +13,7 @@ from ..services import public, worklists
 from ..services.register_csv import as_csv
 from ..vocabulary import state_label
 from .common import org_names, page, page_number, rt
-from .i18n import lang
+from .i18n import bilingual, lang
 
 bp = Blueprint("public_pages", __name__)
 FILTERS = ("kind", "status", "local_government", "q")
@@ -39,6 +39,20 @@ def register() -> Any:
     return page("public/register.html", rows=rows, total=total, page_no=page_no,
                 per_page=REGISTER_PER_PAGE, chosen=values, options=options, orgs=org_names(),
                 statuses=statuses, query={k: v for k, v in values.items() if v})
+
+
+@bp.route("/register/<int:case_id>")
+def register_entry(case_id: int) -> Any:
+    """Everything the register publishes of one entry (DOMAIN "The public register"): the
+    list shows the main columns, this page the exceptions with their target articles, the
+    agencies, the start day and the operator's address too."""
+    try:
+        entry = public.register_entry(rt(), case_id)
+    except NotFound:
+        abort(404)
+    shown_status = state_label(rt().engine, _STATUS_PROCESS[entry["kind"]], entry["status"], lang())
+    return page("public/register_entry.html", entry=entry, shown_status=shown_status,
+                exception_type=bilingual(entry.get("exception_type") or ""), orgs=org_names())
 
 
 # A district's status is its case's state, a project's that of its special exception.

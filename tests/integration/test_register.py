@@ -113,13 +113,13 @@ def test_the_register_page_shows_a_page_at_a_time_and_its_statements_do_not_grow
     _designated_rows(app, cast, range(3, 120))
     first, with_many = statements_for("/register")
     assert with_many <= with_three
-    assert first.count("<strong>지구 ") == 50
+    assert first.count(">지구 ") == 50
     assert "3쪽 중 1쪽" in first and 'rel="next"' in first
     assert "이 120건을 CSV로" in first  # the CSV link counts every entry the filters select
     last, _ = statements_for("/register?page=3")
-    assert last.count("<strong>지구 ") == 20 and 'rel="prev"' in last and 'rel="next"' not in last
+    assert last.count(">지구 ") == 20 and 'rel="prev"' in last and 'rel="next"' not in last
     filtered, _ = statements_for("/register?q=%EC%A7%80%EA%B5%AC%20119")  # "지구 119"
-    assert filtered.count("<strong>지구 ") == 1 and 'rel="next"' not in filtered
+    assert filtered.count(">지구 ") == 1 and 'rel="next"' not in filtered
 
 
 def _csv_references(client, query):
@@ -168,3 +168,47 @@ def test_the_registers_filters_search_and_pages_select_in_the_database(app, api,
     page = client.get("/register").get_data(as_text=True)
     for value, label in (("active", "시행 중"), ("designated", "지정")):
         assert f'<option value="{value}">{label}</option>' in page
+
+
+def test_each_entry_has_a_page_with_all_the_register_publishes(api, app, cast):
+    """DOMAIN "The public register": the list shows the main columns; an entry's own page
+    adds the exception type, the start day, the lead and regulating agencies and the
+    exceptions with their target articles. A case the register does not hold is 404."""
+    from tests.support.plans import approved_plan, designated_district, filed_plan, started
+
+    with freeze_time("2025-10-01 00:30:00+00:00") as frozen:
+        district = designated_district(api, app, cast, frozen)
+        frozen.move_to("2026-03-02 01:00:00+00:00")
+        plan = approved_plan(api, app, cast, frozen, district_id=district["id"])
+        draft = filed_plan(api, district_id=district["id"])
+        reader = app.test_client()  # the public: no sign-in
+        listed = reader.get("/register").get_data(as_text=True)
+        for case in (district, plan):
+            assert f'href="/register/{case["id"]}"' in listed
+
+        page = reader.get(f"/register/{plan['id']}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        for shown in ("수요응답형 자율주행 셔틀 실증", "스마트실증사업", "(주)모빌리티",
+                      "세종특별자치시 한누리대로 2130", "아직 개시 전", "국토교통부", "경찰청",
+                      "개인정보보호위원회",
+                      "여객자동차 운수사업법", "제4조", "면허 없는 유상 운송", "개인정보 보호법", "제15조"):
+            assert shown in text, shown
+        assert "스마트실증사업 / demonstration" not in text  # the reader's language only
+        approved = next(e for e in ok(api.get("/api/v1/register")) if e["id"] == plan["id"])["approval_date"]
+        assert approved == "2026-03-03" and "2026년 3월 3일 (화)" in text
+
+        frozen.move_to("2026-03-09 01:00:00+00:00")
+        started(api, plan["id"], "2026-03-09")
+        text = reader.get(f"/register/{plan['id']}").get_data(as_text=True)
+        assert "2026년 3월 9일 (월)" in text and "아직 개시 전" not in text
+        reader.get("/language/en")
+        english = reader.get(f"/register/{plan['id']}").get_data(as_text=True)
+        assert "Exception type" in english and "demonstration" in english
+
+        text = reader.get(f"/register/{district['id']}").get_data(as_text=True)
+        assert district["data"]["name"] in text and district["data"]["area_description"] in text
+        assert f'href="/register/{plan["id"]}"' in text  # its approved project, not the draft
+        assert f'href="/register/{draft["id"]}"' not in text
+        for absent in (draft["id"], 999_999):
+            assert reader.get(f"/register/{absent}").status_code == 404
