@@ -110,6 +110,32 @@ def _details(ctx: FireContext, orgs: Names) -> tuple[str, str]:
     return "".join(ko), "".join(en)
 
 
+# The product's own actors by name in a message (a person's name is theirs as signed in).
+OWN_ACTORS = {"system": ("기한 타이머", "Deadline timer"),
+              "committee": ("국가스마트도시위원회", "National Smart City Committee")}
+
+
+def case_name(data: dict[str, Any]) -> str | None:
+    """What the filing is called: a district's name, a plan's or request's title."""
+    name = data.get("name") or data.get("title")
+    return str(name) if name else None
+
+
+def _who_did_what(ctx: FireContext) -> tuple[str, str]:
+    """The filing's name and who did what: the reference and the state alone do not tell a
+    reader with many cases which one moved, or why."""
+    ko, en = [], []
+    name = case_name(ctx.case.data or {})
+    if name:
+        ko.append(f"\n- 건명: {name}")
+        en.append(f"\n- Filing: {name}")
+    done_ko, done_en = in_both(action_label(ctx.transition.trigger))
+    by_ko, by_en = OWN_ACTORS.get(ctx.actor.role, (ctx.actor.name, ctx.actor.name))
+    ko.append(f"\n- 처리: {done_ko} ({by_ko})")
+    en.append(f"\n- Done: {done_en} ({by_en})")
+    return "".join(ko), "".join(en)
+
+
 def transition_message(ctx: FireContext) -> Message:
     d = ctx.definition
     ref = ctx.case.reference or f"#{ctx.case.id}"
@@ -141,6 +167,8 @@ def transition_message(ctx: FireContext) -> Message:
                     f"it is now {after_en}. The receipt of filing is in the case's documents."
                     f"{details_en}",
         )
+    who_ko, who_en = _who_did_what(ctx)
+    details_ko, details_en = who_ko + details_ko, who_en + details_en
     if ctx.from_state == ctx.to_state:
         # A record that leaves the state as it was (insurance filed, an incident reported, a
         # period extended): told by what was done, not as a move "from A to A".
@@ -163,17 +191,19 @@ def transition_message(ctx: FireContext) -> Message:
 
 
 def deadline_message(
-    definition: Definition, reference: str, kind: str, last_day: date, days_left: int | None
+    definition: Definition, reference: str, kind: str, last_day: date, days_left: int | None,
+    filing: str | None = None,
 ) -> Message:
     name_ko, name_en = deadline_words(kind)
     day_ko, day_en = kdate(last_day), last_day.isoformat()
+    named_ko, named_en = (f"\n- 건명: {filing}", f"\n- Filing: {filing}") if filing else ("", "")
     if days_left is None:
         return Message(
             kind=f"deadline:{kind}",
             subject_ko=f"[{reference}] 기한 도래: {name_ko}",
             subject_en=f"[{reference}] Deadline reached: {name_en}",
-            body_ko=f"{reference}의 기한({name_ko})이 {day_ko}에 끝났습니다.",
-            body_en=f"{reference}: the deadline \"{name_en}\" ran out on {day_en}.",
+            body_ko=f"{reference}의 기한({name_ko})이 {day_ko}에 끝났습니다.{named_ko}",
+            body_en=f"{reference}: the deadline \"{name_en}\" ran out on {day_en}.{named_en}",
         )
     when_ko = "오늘" if days_left == 0 else f"{days_left}일 후"
     when_en = "today" if days_left == 0 else f"in {days_left} days"
@@ -181,6 +211,6 @@ def deadline_message(
         kind=f"reminder:{kind}",
         subject_ko=f"[{reference}] 기한 알림 ({when_ko}): {name_ko}",
         subject_en=f"[{reference}] Deadline {when_en}: {name_en}",
-        body_ko=f"{reference}의 기한({name_ko})은 {day_ko}까지입니다 ({when_ko}).",
-        body_en=f"{reference}: the deadline \"{name_en}\" is {day_en}, the last day ({when_en}).",
+        body_ko=f"{reference}의 기한({name_ko})은 {day_ko}까지입니다 ({when_ko}).{named_ko}",
+        body_en=f"{reference}: the deadline \"{name_en}\" is {day_en}, the last day ({when_en}).{named_en}",
     )

@@ -21,7 +21,7 @@ from ..adapters.tables import Case, Timer
 from ..domain.errors import DomainError
 from ..engine import door, notify
 from ..engine.actors import SYSTEM
-from ..engine.messages import deadline_message
+from ..engine.messages import case_name, deadline_message
 from .committee_reminders import remind_voters
 from .runtime import Runtime
 
@@ -152,7 +152,8 @@ def _handle(s: Session, rt: Runtime, now: datetime, timer: Timer) -> None:
             s, spec.notify, case=case, subject=None if subject is case else subject,
             filer_roles=filer_roles, cause=f"timer:{timer.id}", case_id=case.id, now=now,
             message=deadline_message(definition, case.reference or "", main.kind,
-                                     main.last_day, timer.reminder_days),  # type: ignore[arg-type]
+                                     main.last_day, timer.reminder_days,  # type: ignore[arg-type]
+                                     filing=case_name(case.data or {})),
         )
     if timer.parent_id is None and timer.trigger:
         if not definition.candidates(timer.trigger, subject.state):

@@ -413,6 +413,7 @@ def test_reminders_7_3_and_1_days_before_the_reply_deadline(api, app, cast):
             reminders = _notified(api, KNPA, "reminder:reply_due")
             assert len(reminders) == seen
             assert "2026-10-12" in reminders[0]["body_en"]  # the last day, newest first
+            assert "- 건명: 세종 스마트 규제혁신지구" in reminders[0]["body_ko"]  # which filing
         assert not _notified(api, PIPC, "reminder:reply_due")
         assert not _notified(api, SECRETARIAT, "reminder:reply_due")
         assert _get(api, knpa)["state"] == "open"

@@ -225,6 +225,11 @@ def test_the_filer_gets_a_receipt_and_mails_say_what_the_pages_say(mail_app, sin
     assert "보완 기한: 2027년 1월 4일(월)까지" in supplement
     assert "Supplement due: by 2027-01-04 (the last day)" in supplement
     assert "items:" not in supplement
+    # Which filing, and who did what: a reader with many cases is not left with a number.
+    assert "- 건명: 세종 스마트 정기 회의 지구" in supplement
+    assert "- Filing: 세종 스마트 정기 회의 지구" in supplement
+    assert "- 처리: 보완 요청 (김사무)" in supplement, supplement
+    assert "- Done: Request a supplement (김사무)" in supplement
 
     # Hangul next to Latin text is folded without losing a space (RFC 2047 §6.2).
     with mail_app.extensions["sandbox"].uow() as uow:
