@@ -26,6 +26,12 @@ def create_app(config: Mapping[str, Any] | None = None, *, clock: Clock | None =
     app.config.update(load_config(config, app.instance_path))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.url_map.converters["int"] = RowIdConverter  # before any route is added
+    proxies = int(app.config["SANDBOX_PROXIES"])
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address as the proxies saw it (config.py, SANDBOX_PROXIES).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     db_engine = make_engine(app.config["DATABASE_URL"])
     rt = Runtime(

@@ -38,6 +38,10 @@ _KEYS = {
     "SANDBOX_MAIL_LEASE_SECONDS": "300",      # a mail claim older than this was a dead worker's
     "SANDBOX_REDIS_PREFIX": "sandbox:",       # Redis keys of this deployment
     "SANDBOX_OUTBOX": "",                     # celery | thread | manual; default by REDIS_URL/TESTING
+    # Proxies in front that append X-Forwarded-For (prod.sh web: 1). Behind one, the client's
+    # address is the proxy's, and the sign-in throttle's count per address would count every
+    # client together; 0 (the embedded run) trusts no such header, which a client can forge.
+    "SANDBOX_PROXIES": "0",
 }
 MULTIPART_ALLOWANCE = 64 * 1024  # the multipart envelope and form fields around a file
 
@@ -53,6 +57,8 @@ def load_config(overrides: Mapping[str, Any] | None, instance_path: str) -> dict
         raise RuntimeError("SANDBOX_RULE_SET must be 2020 or 2021")
     if config["SANDBOX_ENV"] == "production" and config["SECRET_KEY"] in (DEFAULT_SECRET, "", None):
         raise RuntimeError("refusing to start in production with the default SECRET_KEY")
+    if not str(config["SANDBOX_PROXIES"]).isdigit():
+        raise RuntimeError("SANDBOX_PROXIES must be a whole number (the proxies in front, 0 for none)")
     # One attachment may be MAX_ATTACHMENT_BYTES (413 from the service); a body larger than
     # that plus its envelope is refused by Flask before it is read (413 too).
     limit = int(config.get("MAX_ATTACHMENT_BYTES") or int(config["MAX_UPLOAD_MB"]) * 1024 * 1024)

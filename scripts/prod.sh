@@ -34,6 +34,10 @@ fi
 
 : "${SANDBOX_ENV:=production}"
 export SANDBOX_ENV
+# The web role runs behind one proxy (README, Production): the client's address is the
+# one it appends to X-Forwarded-For.
+: "${SANDBOX_PROXIES:=1}"
+export SANDBOX_PROXIES
 for var in SECRET_KEY DATABASE_URL REDIS_URL; do
     if [ -z "${!var:-}" ]; then echo "prod.sh: set $var (see README, Production)" >&2; exit 2; fi
 done

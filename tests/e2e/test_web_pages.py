@@ -111,6 +111,31 @@ def test_sign_in_is_throttled_after_repeated_failures(client, cast):
     assert "error-summary" in refused.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("proxies", ["0", "1"])
+def test_the_throttle_counts_the_client_behind_the_proxy_not_the_proxy(database_url, proxies):
+    """Behind a proxy every request comes from the proxy's address: the failures are counted
+    for the address it appends to X-Forwarded-For. Without a proxy configured, that header
+    is the client's own word and is not believed."""
+    from sqlalchemy import select
+
+    from sandbox.adapters.tables import LoginFailure
+    from tests.conftest import make_app
+
+    app = make_app(database_url, SANDBOX_PROXIES=proxies)
+    try:
+        client = app.test_client()
+        headers = {"X-Forwarded-For": "198.51.100.23, 203.0.113.7"}
+        token = csrf_token(client)
+        answer = client.post("/login", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                             data={"email": "nobody@x.example", "password": "wrong", "csrf_token": token})
+        assert answer.status_code == 401
+        with app.extensions["sandbox"].uow() as uow:
+            counted = [f.address for f in uow.session.scalars(select(LoginFailure))]
+        assert counted == (["203.0.113.7"] if proxies == "1" else ["127.0.0.1"])
+    finally:
+        app.extensions["sandbox.db"].dispose()
+
+
 def test_a_wrong_password_shows_the_error_summary(client, cast):
     page = sign_in(client, SEJONG, "wrong").get_data(as_text=True)
     assert 'href="#f-email"' in page and "error-summary" in page
