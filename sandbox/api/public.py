@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
@@ -80,10 +80,13 @@ def register_csv() -> Response:
 @problem_response(blp, 404, "no district under this id is taking resident opinions")
 @problem_response(blp, 409, "the resident opinion period has ended")
 @problem_response(blp, 413, "the body is larger than the server accepts")
+@problem_response(blp, 429, f"more than {public.COMMENTS_PER_SOURCE} opinions from this client address "
+                            "within the last hour")
 @blp.doc(security=[])
 def comment(body: dict[str, Any], case_id: int) -> dict[str, int]:
     """A resident's opinion on a district in its public notice period (no sign-in)."""
-    return {"id": public.add_comment(runtime(), case_id, body["name"], body["body"])}
+    source = public.comment_source(request.remote_addr or "-", current_app.config["SECRET_KEY"])
+    return {"id": public.add_comment(runtime(), case_id, body["name"], body["body"], source)}
 
 
 class HealthOut(Schema):

@@ -9,6 +9,7 @@ __all__ = [
     "Conflict",
     "Invalid",
     "Unauthenticated",
+    "TooMany",
 ]
 
 
@@ -60,3 +61,10 @@ class Invalid(DomainError):
     @classmethod
     def field(cls, name: str, message: str) -> Invalid:
         return cls({name: [message]})
+
+
+class TooMany(DomainError):
+    """Too many of something from one source in a while (sign-ins, public comments)."""
+
+    status = 429
+    title = "Too many attempts"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_, select
@@ -11,16 +13,19 @@ from sqlmodel import col
 
 from ..adapters.tables import Case, Comment, Organisation, SpecialException, Timer
 from ..domain.calendar import KST
-from ..domain.errors import Conflict, Invalid, NotFound
+from ..domain.errors import Conflict, Invalid, NotFound, TooMany
 from ..engine import audit
 from ..engine.actors import RESIDENT, Actor
 from .runtime import Runtime
 
 __all__ = ["RegisterFilter", "register_entries", "register_entry", "register_page", "register_options",
-           "add_comment", "REGISTER_STATES", "NAME_MAX", "BODY_MAX"]
+           "add_comment", "comment_source", "REGISTER_STATES", "NAME_MAX", "BODY_MAX",
+           "COMMENTS_PER_SOURCE"]
 
 # A resident comment's limits (characters, after trimming); openapi.json states them too.
 NAME_MAX, BODY_MAX = 100, 5000
+# Comments one source (one client address) may send in a window, to all districts together.
+COMMENTS_PER_SOURCE, COMMENT_WINDOW = 10, timedelta(hours=1)
 
 DISTRICT_PROJECTS_SHOWN = 100  # a district holds a handful; the register's list has them all
 
@@ -212,7 +217,17 @@ def _district_entry(case: Case, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def add_comment(rt: Runtime, case_id: int, name: Any, body: Any) -> int:
+def comment_source(address: str, key: str) -> str:
+    """The client's address as the comments keep it: a keyed digest, the same for one
+    address under one secret key, and not the address (a resident's personal data)."""
+    return hmac.new(key.encode(), (address or "-").encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def add_comment(rt: Runtime, case_id: int, name: Any, body: Any, source: str | None = None) -> int:
+    """A resident's opinion, attached to the district's file and its audit chain. Anyone may
+    comment without signing in, so one ``source`` (``comment_source``) is held to
+    ``COMMENTS_PER_SOURCE`` in ``COMMENT_WINDOW``: a flood would bury the file the committee
+    reads."""
     errors: dict[str, list[str]] = {}
     if not isinstance(name, str) or not name.strip():
         errors["name"] = ["이름을 입력하세요. / Enter your name."]
@@ -238,7 +253,15 @@ def add_comment(rt: Runtime, case_id: int, name: Any, body: Any) -> int:
             raise Conflict("the resident opinion period has ended")
         if errors:
             raise Invalid(errors)
-        comment = Comment(case_id=case.id, name=name.strip(), body=body.strip(), created_at=now)  # type: ignore[arg-type]
+        if source is not None:
+            recent = s.scalar(select(func.count()).where(
+                col(Comment.source) == source, col(Comment.created_at) > now - COMMENT_WINDOW)) or 0
+            if recent >= COMMENTS_PER_SOURCE:
+                raise TooMany("의견이 너무 많이 접수되었습니다. 한 시간 뒤에 다시 보내 주세요. / "
+                              f"Too many opinions from your address (at most {COMMENTS_PER_SOURCE} "
+                              "an hour); try again in an hour.")
+        comment = Comment(case_id=case.id, name=name.strip(), body=body.strip(), created_at=now,  # type: ignore[arg-type]
+                          source=source)
         s.add(comment)
         s.flush()
         audit.append_event(

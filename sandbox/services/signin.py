@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlmodel import col
 
 from ..adapters.tables import LoginFailure, User
-from ..domain.errors import DomainError, Unauthenticated
+from ..domain.errors import TooMany, Unauthenticated
 from . import people
 from .runtime import Runtime
 
@@ -26,9 +26,8 @@ MAX_PER_EMAIL = 5
 MAX_PER_ADDRESS = 30
 
 
-class Throttled(DomainError):
-    status = 429
-    title = "Too many attempts"
+class Throttled(TooMany):
+    """Refused sign-in after repeated failures."""
 
 
 def sign_in(rt: Runtime, email: str, password: str, address: str) -> User:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
-from ..domain.errors import Conflict, Invalid, NotFound
+from ..domain.errors import Conflict, Invalid, NotFound, TooMany
 from ..services import public, worklists
 from ..services.register_csv import as_csv
 from ..vocabulary import state_label
@@ -81,11 +81,15 @@ def comment(case_id: int) -> Any:
         abort(404)
     if request.method == "GET":
         return page("public/comment.html", district=district, orgs=org_names(), values={})
+    source = public.comment_source(request.remote_addr or "-", current_app.config["SECRET_KEY"])
     try:
-        public.add_comment(rt(), case_id, request.form.get("name", ""), request.form.get("body", ""))
+        public.add_comment(rt(), case_id, request.form.get("name", ""), request.form.get("body", ""), source)
     except Invalid as exc:
         return page("public/comment.html", district=district, orgs=org_names(), values=request.form,
                     errors=exc.errors)
+    except TooMany as exc:  # the text stays in the form, to send later
+        return page("public/comment.html", 429, district=district, orgs=org_names(), values=request.form,
+                    errors={"body": [exc.detail]})
     except (NotFound, Conflict):
         abort(404)
     flash(_("Thank you. Your opinion is attached to the district's file."), "success")

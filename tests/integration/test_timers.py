@@ -6,6 +6,7 @@ the real clock in its own thread.
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from datetime import UTC, datetime, time, timedelta
@@ -233,6 +234,46 @@ def test_resident_opinion_period_and_public_comments(app, api, cast):
         assert after["state"] == "agency_consultation"
     comments = [e for e in events_of(app, case["id"]) if e.action == "comment"]
     assert [e.payload["name"] for e in comments] == ["주민 김씨", "주민 박씨"]
+
+
+def test_one_address_may_send_ten_opinions_an_hour(app, api, cast):
+    """The comment form is open to anyone: one client address is held to ten opinions an
+    hour over all districts (a flood would bury the file the committee reads), another
+    address is not held back, and the page keeps the refused text in its form."""
+    from sandbox.adapters.tables import Comment
+    from sandbox.services.public import COMMENTS_PER_SOURCE, comment_source
+
+    with freeze_time(START) as frozen:
+        first, second = district_in_resident_opinion(api), district_in_resident_opinion(api)
+        for n in range(COMMENTS_PER_SOURCE):
+            target = first if n % 2 else second
+            assert api.post(f"/api/v1/cases/{target['id']}/comments",
+                            {"name": f"주민 {n}", "body": "의견"}).status == 201
+        refused = api.post(f"/api/v1/cases/{first['id']}/comments", {"name": "주민", "body": "또"})
+        assert refused.status == 429 and refused.content_type.startswith("application/problem+json")
+        assert "at most 10 an hour" in refused.json["detail"]
+        elsewhere = api.client.post(f"/api/v1/cases/{first['id']}/comments",
+                                    json={"name": "이웃", "body": "찬성"},
+                                    environ_base={"REMOTE_ADDR": "198.51.100.4"})
+        assert elsewhere.status_code == 201
+
+        page = app.test_client()
+        form = page.get(f"/opinions/{first['id']}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        held = page.post(f"/opinions/{first['id']}", data={"name": "주민 정씨", "body": "야간 운행 반대",
+                                                          "csrf_token": token})
+        text = held.get_data(as_text=True)
+        assert held.status_code == 429 and "error-summary" in text and "야간 운행 반대</textarea>" in text
+        assert "한 시간 뒤에 다시 보내 주세요" in text
+
+        frozen.tick(timedelta(hours=1, seconds=1))
+        again = api.post(f"/api/v1/cases/{first['id']}/comments", {"name": "주민", "body": "다시"})
+        assert again.status == 201
+    with app.extensions["sandbox"].uow() as uow:
+        sources = {c.source for c in uow.session.scalars(select(Comment))}
+    # Kept as a keyed digest, never as the address.
+    assert sources == {comment_source(a, "test-secret") for a in ("127.0.0.1", "198.51.100.4")}
+    assert not any("127.0.0.1" in s or "198.51" in s for s in sources)
 
 
 def test_comments_are_404_for_a_case_not_in_resident_opinion(app, api, cast):

@@ -82,11 +82,16 @@ class Consultation(SQLModel, table=True):
 class Comment(SQLModel, table=True):
     """A resident's opinion on a district during the public notice period."""
 
+    __table_args__ = (Index("ix_comment_source_created_at", "source", "created_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
     name: str = Field(max_length=100)
     body: str
     created_at: datetime = utc_field()
+    # Where it came from, as a keyed digest of the client's address (services.public): enough
+    # to count one source's comments, not the address itself (a resident's personal data).
+    source: str | None = Field(default=None, max_length=64)
 
 
 class Attachment(SQLModel, table=True):
