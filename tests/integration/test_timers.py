@@ -367,6 +367,14 @@ def test_a_failing_timer_is_retried_then_failed_while_others_fire(app, api, cast
         assert main_timer(app, case["id"], "supplement_deadline").status == "fired"
 
 
+def _stop_loop(app: Any) -> None:
+    app.extensions["sandbox.timer_loop_stop"].set()
+    for thread in threading.enumerate():
+        if thread.name == "sandbox-timer-loop":
+            thread.join(timeout=5)
+    app.extensions["sandbox.db"].dispose()
+
+
 @pytest.mark.parametrize("due_before_start", [False, True], ids=["due-while-running", "due-while-down"])
 def test_embedded_loop_fires_due_timers(tmp_path, sqlite_template, due_before_start):
     """Due while the server runs: fired within the interval. Due while it was down: fired by
@@ -387,7 +395,6 @@ def test_embedded_loop_fires_due_timers(tmp_path, sqlite_template, due_before_st
     if before is not None:
         before.extensions["sandbox.db"].dispose()
         app = make_app(url, SANDBOX_TIMER_LOOP="1", SANDBOX_TIMER_INTERVAL="60")
-    stop = app.extensions["sandbox.timer_loop_stop"]
     try:
         deadline = monotonic() + 5
         while monotonic() < deadline:
@@ -398,11 +405,7 @@ def test_embedded_loop_fires_due_timers(tmp_path, sqlite_template, due_before_st
         assert state_of(app, case["id"]) == "withdrawn"
         assert [e.action for e in events_of(app, case["id"])][-1] == "lapse"
     finally:
-        stop.set()
-        for thread in threading.enumerate():
-            if thread.name == "sandbox-timer-loop":
-                thread.join(timeout=5)
-        app.extensions["sandbox.db"].dispose()
+        _stop_loop(app)
 
 
 def test_embedded_loop_works_off_an_outbox_backlog_between_intervals(tmp_path, sqlite_template, monkeypatch):
@@ -427,15 +430,10 @@ def test_embedded_loop_works_off_an_outbox_backlog_between_intervals(tmp_path, s
     # One document a round: the round's time budget is spent by its first render.
     monkeypatch.setattr(Delivery.deliver_due, "__defaults__", (100, 0.05))
     app = make_app(url, SANDBOX_TIMER_LOOP="1", SANDBOX_TIMER_INTERVAL="60")
-    stop = app.extensions["sandbox.timer_loop_stop"]
     try:
         deadline = monotonic() + 30
         while monotonic() < deadline and pending(app):
             sleep(0.1)
         assert pending(app) == 0
     finally:
-        stop.set()
-        for thread in threading.enumerate():
-            if thread.name == "sandbox-timer-loop":
-                thread.join(timeout=5)
-        app.extensions["sandbox.db"].dispose()
+        _stop_loop(app)
