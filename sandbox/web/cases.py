@@ -91,6 +91,23 @@ def left(last_day: Any) -> dict[str, int] | None:
 
 
 @bp.app_template_global()
+def insurance_gap(exception: dict[str, Any]) -> str | None:
+    """"expired", or "ends_before" the exception's end, when the liability insurance on file
+    does not cover the rest of a term still running (Decree 57: the cover is a condition of
+    running the service); None when it does, or nothing needs it any more."""
+    until = (exception.get("insurance") or {}).get("valid_until")
+    definition = rt().engine.registry.get("special_exception")
+    term = next((t for t in definition.timers if t.kind == "term_end"), None)
+    if not until or term is None or exception["state"] not in term.runs_in:
+        return None
+    left_on_cover = days_left(until)
+    if left_on_cover is not None and left_on_cover["calendar"] < 0:
+        return "expired"
+    end = exception.get("extended_until") or exception.get("ends_on")
+    return "ends_before" if end and until < end else None
+
+
+@bp.app_template_global()
 def actor_name(label: str) -> str:
     """Who, as the history table shows it: the audit trail's label (hash-chained, so kept
     as written, in English for the engine's own actors) in the reader's language, without

@@ -410,3 +410,31 @@ def test_an_agency_answers_a_rapid_confirmation_on_its_page(database_url):
         assert answered["state"] == "answered"
     finally:
         app.extensions["sandbox.db"].dispose()
+
+
+def test_the_exception_panel_warns_while_the_insurance_does_not_cover_the_term(app, api, cast, frozen):
+    """Decree 57: the cover is a condition of running the service. A policy ending before
+    the exception does is pointed out; one that has ended is marked expired; a renewed one
+    that lasts the term clears both."""
+    from tests.support.plans import INSURANCE
+
+    district = designated_district(api, app, cast, frozen)
+    case = approved_plan(api, app, cast, frozen, district_id=district["id"])
+    today = datetime.now(KST).date()
+    short = (today + timedelta(days=60)).isoformat()
+    ok(api.action(case["id"], "file_insurance", APPLICANT, **{**INSURANCE, "valid_until": short}))
+    ok(api.action(case["id"], "start", APPLICANT, started_on=today.isoformat()))
+    client = app.test_client()
+    sign_in(client, APPLICANT)
+    path = f"/cases/{case['id']}"
+    page = _text(client.get(path))
+    assert "보험이 특례보다 먼저 끝납니다" in page and 'class="warn"' in page, page
+
+    frozen.tick(timedelta(days=61))
+    sign_in(client, APPLICANT)  # the session of two months ago has ended
+    page = _text(client.get(path))
+    assert "보험이 만료되었습니다" in page and "특례보다 먼저 끝납니다" not in page
+
+    ok(api.action(case["id"], "file_insurance", APPLICANT, **{**INSURANCE, "valid_until": "2036-12-31"}))
+    page = _text(client.get(path))
+    assert "보험이 만료되었습니다" not in page and "특례보다 먼저 끝납니다" not in page
