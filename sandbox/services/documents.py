@@ -24,6 +24,7 @@ from .runtime import Runtime
 from .visibility import case_filter, visible_case
 
 __all__ = [
+    "item_documents",
     "render_document", "render_html", "resolve_parties", "list_documents", "get_document", "MAX_ATTEMPTS",
 ]
 
@@ -122,6 +123,39 @@ def list_documents(rt: Runtime, actor: Actor, case_id: int) -> list[dict[str, An
                     "sha256": row.sha256, "status": row.status, "rendered_at": row.rendered_at,
                     "title_ko": title.get("ko"), "title_en": title.get("en")})
     return out
+
+
+# The documents of one agenda item, and where their context names the item.
+ITEM_DOCUMENTS = {"committee_agenda": ("this_item",), "committee_resolution": ("item", "id")}
+
+
+def item_documents(
+    rt: Runtime, actor: Actor, items: list[tuple[int, int]]
+) -> dict[int, list[dict[str, Any]]]:
+    """The agenda and the resolution issued for each agenda item, given as (item id, case
+    id), on the cases the reader may see: the meeting page links them where members vote.
+    One query for the whole meeting."""
+    wanted = {item_id for item_id, _case in items}
+    if not wanted:
+        return {}
+    with rt.uow() as uow:
+        rows = uow.session.execute(
+            select(Document.id, Document.kind, Document.status, Document.context)
+            .join(Case, col(Case.id) == col(Document.case_id))
+            .where(col(Document.case_id).in_(sorted({case for _item, case in items})),
+                   col(Document.kind).in_(sorted(ITEM_DOCUMENTS)), case_filter(actor))
+            .order_by(col(Document.id))
+        ).all()
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        named: Any = row.context or {}
+        for step in ITEM_DOCUMENTS[row.kind]:
+            named = named.get(step) if isinstance(named, dict) else None
+        if named in wanted:
+            title = (row.context or {}).get("title") or {}
+            found.setdefault(named, []).append({"id": row.id, "kind": row.kind, "status": row.status,
+                                                "title_ko": title.get("ko"), "title_en": title.get("en")})
+    return found
 
 
 def get_document(rt: Runtime, actor: Actor, document_id: int) -> tuple[bytes, str, str]:

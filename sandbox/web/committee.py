@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from ..domain.calendar import KST
 from ..domain.errors import DomainError, Invalid, NotFound
 from ..domain.tally import Tally, outcome_of
-from ..services import committee, committee_decisions, committee_votes, worklists
+from ..services import committee, committee_decisions, committee_votes, documents, worklists
 from ..services.case_views import describe_case
 from ..services.committee_views import (
     describe_meeting,
@@ -86,6 +86,8 @@ def _meeting_page(meeting_id: int, status: int = 200, **extra: Any) -> Any:
     values = extra.pop("values", None) or MultiDict()
     return page(
         "committee/meeting.html", status, meeting=meeting, files=files, orgs=org_names(),
+        item_docs=documents.item_documents(rt(), actor(), [(i["id"], i["case_id"]) for i in meeting["items"]
+                                                            if i["id"] in files]),
         mine=worklists.my_votes(rt(), actor(), [i["id"] for i in meeting["items"]]),
         ready=ready, members=meeting_roll(rt(), actor(), meeting_id) if is_sec else [],
         officials={c["id"]: list_officials_concerned(rt(), actor(), c["id"]) for c in ready},

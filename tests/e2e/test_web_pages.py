@@ -590,6 +590,15 @@ def test_closing_a_meeting_shows_what_it_would_decide_before_it_decides(api, app
     assert ok(api.get(f"/api/v1/meetings/{meeting['id']}", SECRETARIAT))["status"] == "closed"
     assert ok(api.get(f"/api/v1/cases/{case['id']}", SECRETARIAT))["state"] == "designated"
 
+    # The item's agenda and resolution are on the meeting page, where members read and vote.
+    before = member.get(f"/committee/meetings/{meeting['id']}").get_data(as_text=True)
+    assert "국가스마트도시위원회 부의안건" in before and "의결서" in before and "작성 중" in before
+    app.extensions["sandbox.publisher"].drain()  # the outbox renders them
+    shown = member.get(f"/committee/meetings/{meeting['id']}").get_data(as_text=True)
+    links = re.findall(r'href="(/documents/\d+)">([^<]+) \(PDF\)</a>', shown)
+    assert [title for _link, title in links] == ["국가스마트도시위원회 부의안건", "의결서"], shown
+    assert all(member.get(link).content_type == "application/pdf" for link, _title in links)
+
 
 def test_an_extra_member_is_named_finds_the_item_and_votes_on_the_web(api, app, client, cast, frozen):
     """Act 23③: the secretariat names the agency's official as a member of the item on the
