@@ -170,6 +170,7 @@ DEADLINES: dict[str, Any] = {
     "reply_cap": _l("90-day limit for the reply"),
     "term_end": _l("End of the exception's term"),
     "start_deadline": _l("Start within one year"),
+    "insurance_cover": _l("Liability insurance ends"),
     "correction_deadline": _l("Correction due"),
     "local_opinion_due": _l("Local government's opinion on revocation due"),
     "local_review_due": _l("Local government pre-review due"),

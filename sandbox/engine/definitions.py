@@ -83,6 +83,11 @@ class TimerDef:
     roll: bool = True  # Civil Act 161; terms of an exception do not roll
     # Another timer of the subject this one may never outlast (the 90-day cap of Act 49⑤).
     capped_by: str | None = None
+    # A timer that (re)starts when one of these transitions fires, whatever the state, and
+    # ends on the day its payload names (an insurance policy's last day, Decree 57), not
+    # after a period; a new filing replaces it.
+    starts_on: tuple[str, ...] = ()
+    last_day_from: str | None = None
 
     @cached_property
     def live_in(self) -> frozenset[str]:
@@ -209,10 +214,10 @@ def parse_definition(raw: Mapping[str, Any]) -> Definition:
         timers = tuple(
             TimerDef(
                 kind=t["kind"],
-                starts_in=_tuple(t["starts_in"]),
-                runs_in=_tuple(t.get("runs_in") or t["starts_in"]),
+                starts_in=_tuple(t.get("starts_in")),
+                runs_in=_tuple(t.get("runs_in") or t.get("starts_in")),
                 paused_in=_tuple(t.get("paused_in")),
-                period=t["period"],
+                period=t.get("period", ""),
                 period_days_from=t.get("period_days_from"),
                 period_months_from=t.get("period_months_from"),
                 from_day_start=bool(t.get("from_day_start", False)),
@@ -221,6 +226,8 @@ def parse_definition(raw: Mapping[str, Any]) -> Definition:
                 notify=_tuple(t.get("notify")),
                 roll=bool(t.get("roll", True)),
                 capped_by=t.get("capped_by"),
+                starts_on=_tuple(t.get("starts_on")),
+                last_day_from=t.get("last_day_from"),
             )
             for t in raw.get("timers") or ()
         )
@@ -281,6 +288,14 @@ def validate(d: Definition) -> None:
                 raise DefinitionError(f"{where}: timer {timer.kind} names unknown {state!r}")
         if timer.on_expiry and timer.on_expiry not in d.triggers:
             raise DefinitionError(f"{where}: timer {timer.kind} fires unknown trigger")
+        if not timer.period and not timer.last_day_from:
+            raise DefinitionError(f"{where}: timer {timer.kind} has neither a period nor a last day")
+        for trigger in timer.starts_on:
+            declared = [t.payload.get(timer.last_day_from or "", "") for t in d.transitions
+                        if t.trigger == trigger]
+            if not declared or not all(kind.rstrip("?") == "date" for kind in declared):
+                raise DefinitionError(f"{where}: timer {timer.kind} starts on {trigger}, "
+                                      f"which does not carry the date {timer.last_day_from!r}")
     kinds = [t.kind for t in d.timers]
     for index, timer in enumerate(d.timers):
         if timer.capped_by and timer.capped_by not in kinds[:index]:

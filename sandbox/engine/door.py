@@ -264,6 +264,7 @@ def _timers_and_notifications(ctx: FireContext, event_hash: str) -> None:
         old_state=ctx.from_state,
         new_state=ctx.to_state,
         payload=ctx.payload,
+        trigger=ctx.transition.trigger,
     )
     # The documents this transition issues (workflows/documents.yaml), rendered after commit.
     documents.on_transition(ctx.session, ctx, cause=f"ev:{event_hash[:32]}")

@@ -39,8 +39,10 @@ class Engine:
                         raise DefinitionError(f"{d.process}: unknown effect {name!r}")
             for timer in d.timers:
                 for rules in self.rule_sets.values():
-                    if timer.period not in rules.periods:
+                    if timer.period and timer.period not in rules.periods:
                         raise DefinitionError(f"{d.process}: no period {timer.period!r}")
+                    if timer.reminders and timer.reminders not in rules.reminders:
+                        raise DefinitionError(f"{d.process}: no reminders {timer.reminders!r}")
 
     def definition(self, subject: Any) -> Definition:
         return self.registry.get(subject.process, subject.definition_version)

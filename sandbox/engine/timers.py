@@ -146,6 +146,7 @@ def sync_timers(
     old_state: str | None,
     new_state: str,
     payload: dict[str, Any],
+    trigger: str | None = None,
 ) -> dict[str, date]:
     """Cancel, pause, resume and start the subject's timers for a move; returns the
     deadlines it started with their last days (an issued document states them)."""
@@ -156,7 +157,9 @@ def sync_timers(
     blind = todo.cancel
     if blind:
         session.execute(CANCEL_KINDS, cancel_params(subject_type, subject_id, blind))
-    read = todo.read
+    restarts = [spec for spec in definition.timers
+                if trigger in spec.starts_on and new_state in spec.runs_in and spec.kind not in blind]
+    read = todo.read or bool(restarts)
     timers = active_timers(session, subject_type, subject_id) if read else []
     mains = {t.kind: t for t in timers if t.parent_id is None}
     for spec in definition.timers:
@@ -179,7 +182,41 @@ def sync_timers(
             # very timer, say) must not start it again.
             started[spec.kind] = _start(session, spec, rules, calendar, now, case_id,
                                         subject_type, subject_id, payload)
+    for spec in restarts:
+        day = payload.get(spec.last_day_from or "")
+        if not day:  # filed without that date (a compensation plan instead of a policy)
+            continue
+        timer = mains.get(spec.kind)
+        if timer is not None:
+            _set_status(session, [timer, *(t for t in timers if t.parent_id == timer.id)], "cancelled")
+        last_day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        started[spec.kind] = _start_on_day(session, spec, rules, now, case_id, subject_type, subject_id,
+                                           last_day)
     return started
+
+
+def _start_on_day(
+    session: Session,
+    spec: TimerDef,
+    rules: RuleSet,
+    now: datetime,
+    case_id: int,
+    subject_type: str,
+    subject_id: int,
+    last_day: date,
+) -> date:
+    """A deadline on a day the filing named (no period, no roll: the day is the document's),
+    due at the end of that day KST, with its reminders."""
+    row = {
+        "case_id": case_id, "subject_type": subject_type, "subject_id": subject_id,
+        "kind": spec.kind, "status": "pending", "due_at": deadline_instant(last_day),
+        "last_day": last_day, "counted_from": now, "period": {}, "extra_days": 0,
+        "trigger": spec.on_expiry, "parent_id": None, "reminder_days": None, "created_at": now,
+        "attempts": 0,
+    }
+    timer_id = session.execute(_START, row).scalar_one()
+    _add_reminders(session, spec, rules, now, timer_id, case_id, subject_type, subject_id, last_day)
+    return last_day
 
 
 def extend_timers(

@@ -163,3 +163,61 @@ def test_notifications_write_sums_days_and_times_as_people_read_them(api, app, c
         weekday = "월화수목금토일"[on.weekday()]
         assert "2031년 12월 31일(수)" in said and f"{on.year}년 {on.month}월 {on.day}일({weekday})" in said
         assert (an_hour_ago + timedelta(hours=9)).strftime("%Y-%m-%d %H:%M KST") in said
+
+
+def test_the_insurance_on_file_is_a_deadline_with_reminders_and_a_renewal_replaces_it(api, app, cast):
+    """Decree 57: the cover is a condition of running the service. The policy's last day is
+    a deadline of the exception: the filer and the secretariat are reminded 30 and 7 days
+    ahead and told when it has passed; a renewed policy replaces it; a compensation plan
+    (no policy, no day) starts none."""
+    from sqlalchemy import select
+
+    from sandbox.adapters.tables import Timer
+    from tests.support.plans import INSURANCE
+
+    def cover(cid):
+        with app.extensions["sandbox"].uow() as uow:
+            return list(uow.session.scalars(select(Timer).where(
+                Timer.case_id == cid, Timer.kind.in_(("insurance_cover", "insurance_cover:reminder")))
+                .order_by(Timer.id)))
+
+    def told(who, kind):
+        return [n for n in ok(api.get("/api/v1/notifications", who)) if n["kind"] == kind]
+
+    with freeze_time("2026-01-05 01:00:00+00:00") as frozen:
+        district = designated_district(api, app, cast, frozen)
+        case = approved_plan(api, app, cast, frozen, district_id=district["id"])
+        cid = case["id"]
+        ok(api.action(cid, "file_insurance", APPLICANT, compensation_plan="자체 보상 기금"))
+        assert cover(cid) == []  # no policy, no day
+        ok(api.action(cid, "file_insurance", APPLICANT, **{**INSURANCE, "valid_until": "2026-06-30"}))
+        ok(api.action(cid, "start", APPLICANT, started_on=frozen().date().isoformat()))
+        [main, *reminders] = cover(cid)
+        assert (main.kind, main.status) == ("insurance_cover", "pending")
+        assert main.last_day.isoformat() == "2026-06-30"
+        assert main.due_at.isoformat() == "2026-06-30T15:00:00+00:00"  # 00:00 KST the day after
+        assert [(r.reminder_days, r.due_at.isoformat()) for r in reminders] == [
+            (30, "2026-05-31T00:00:00+00:00"), (7, "2026-06-23T00:00:00+00:00")]  # 09:00 KST
+        listed = ok(api.get(f"/api/v1/cases/{cid}", APPLICANT))["deadlines"]
+        assert {"kind": "insurance_cover", "status": "pending"}.items() <= next(
+            d for d in listed if d["kind"] == "insurance_cover").items()
+
+        frozen.move_to("2026-05-31 00:00:00+00:00")
+        fire_timers(app)
+        for who in (APPLICANT, SECRETARIAT):
+            [reminder] = told(who, "reminder:insurance_cover")
+            assert "2026-06-30" in reminder["body_en"] and "책임보험" in reminder["body_ko"]
+
+        # A renewed policy replaces the deadline and its reminders.
+        ok(api.action(cid, "file_insurance", APPLICANT, **{**INSURANCE, "valid_until": "2026-07-31"}))
+        rows = cover(cid)
+        assert [t.status for t in rows if t.id in {main.id, *(r.id for r in reminders)}] == [
+            "cancelled", "fired", "cancelled"]
+        [renewed] = [t for t in rows if t.parent_id is None and t.status == "pending"]
+        assert renewed.last_day.isoformat() == "2026-07-31"
+
+        frozen.move_to("2026-07-31 15:00:00+00:00")
+        fire_timers(app)
+        assert [t.status for t in cover(cid) if t.id == renewed.id] == ["fired"]
+        assert told(APPLICANT, "deadline:insurance_cover") and told(SECRETARIAT, "deadline:insurance_cover")
+        assert _exception(api, cid)["state"] == "active"  # told, not moved: the ministry decides
