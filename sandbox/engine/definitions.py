@@ -290,6 +290,9 @@ def validate(d: Definition) -> None:
             raise DefinitionError(f"{where}: timer {timer.kind} fires unknown trigger")
         if not timer.period and not timer.last_day_from:
             raise DefinitionError(f"{where}: timer {timer.kind} has neither a period nor a last day")
+        if timer.starts_on and not timer.runs_in:
+            raise DefinitionError(
+                f"{where}: timer {timer.kind} starts on a transition and says nowhere it runs")
         for trigger in timer.starts_on:
             declared = [t.payload.get(timer.last_day_from or "", "") for t in d.transitions
                         if t.trigger == trigger]

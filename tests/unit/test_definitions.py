@@ -299,6 +299,27 @@ def test_refuses_a_timer_firing_an_unknown_trigger():
         parse_definition(raw)
 
 
+def test_a_timer_on_a_day_its_filing_names_is_checked_at_load():
+    """starts_on + last_day_from (the insurance's last day): the transition must carry that
+    date, the timer must say where it runs, and a timer needs a period or such a day."""
+    raw = variant()
+    raw["transitions"][3]["payload"] = {"until": "date?"}  # note: "=" on submitted
+    raw["timers"].append({"kind": "cover", "starts_on": ["note"], "last_day_from": "until",
+                          "runs_in": ["submitted"]})
+    cover = parse_definition(raw).timers[-1]
+    assert (cover.starts_on, cover.last_day_from, cover.period) == (("note",), "until", "")
+    for broken, message in (
+        ({"last_day_from": "since"}, "does not carry the date 'since'"),
+        ({"starts_on": ["submit"]}, "does not carry the date"),
+        ({"last_day_from": None}, "neither a period nor a last day"),
+        ({"runs_in": []}, "says nowhere it runs"),
+    ):
+        bad = copy.deepcopy(raw)
+        bad["timers"][-1].update(broken)
+        with pytest.raises(DefinitionError, match=message):
+            parse_definition(bad)
+
+
 def test_refuses_leaving_a_final_state():
     raw = variant()
     raw["transitions"].append(
