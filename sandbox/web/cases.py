@@ -143,9 +143,10 @@ def show(case_id: int) -> Any:
 
 def _deadline_rows(case: dict[str, Any], definition: Any) -> list[dict[str, Any]]:
     """The deadlines table of the case page, as the lists count them: those running or
-    paused; when none runs, the state's own deadline that has passed (the lists show it as
+    paused, soonest first; when none runs, the state's own deadline that has passed (the lists show it as
     overdue too); and each open consultation's reply deadline, by agency."""
-    rows = [{**d, "agency": None} for d in case["deadlines"] if d["status"] in ("pending", "paused")]
+    rows = sorted(({**d, "agency": None} for d in case["deadlines"] if d["status"] in ("pending", "paused")),
+                  key=lambda d: d["due_at"] or "")  # the soonest first (an insurance before the term's end)
     if not rows:
         own = {t.kind for t in definition.timers if case["state"] in t.starts_in}
         passed = [d for d in case["deadlines"] if d["status"] == "fired" and d["kind"] in own]

@@ -429,6 +429,9 @@ def test_the_exception_panel_warns_while_the_insurance_does_not_cover_the_term(a
     path = f"/cases/{case['id']}"
     page = _text(client.get(path))
     assert "보험이 특례보다 먼저 끝납니다" in page and 'class="warn"' in page, page
+    # The deadlines table, soonest first: the policy's last day before the term's end.
+    table = page.split('id="deadlines-title"', 1)[1].split("</section>", 1)[0]
+    assert table.index("책임보험 만료") < table.index("특례 기간 만료"), table
 
     frozen.tick(timedelta(days=61))
     sign_in(client, APPLICANT)  # the session of two months ago has ended
