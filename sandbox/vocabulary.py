@@ -19,7 +19,7 @@ TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 __all__ = ["TRANSLATIONS", "field_label", "choice_label", "CHOICES", "action_label", "deadline_label",
            "POSITIONS",
            "ROLE_LABELS", "humanise", "FIELD_HINTS", "process_title", "state_label", "in_both",
-           "field_words", "deadline_words"]
+           "field_words", "deadline_words", "OWN_ACTORS"]
 
 # The English text of each label below, by the label: mails name things in both languages
 # at once, outside any request (see ``in_both``).
@@ -162,6 +162,11 @@ ACTIONS: dict[str, Any] = {
     "deem_no_permit": _l("Deemed: no permit required"),
     "close": _l("Closed"),
     "lapse": _l("Lapsed (no supplement)"),
+}
+# The product's own actors by role, as the history and the notifications name them.
+OWN_ACTORS: dict[str, Any] = {
+    "system": _l("Deadline timer"),
+    "committee": _l("National Smart City Committee"),
 }
 DEADLINES: dict[str, Any] = {
     "supplement_deadline": _l("Supplement due"),

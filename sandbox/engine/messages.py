@@ -12,7 +12,15 @@ from ..adapters.tables import Organisation
 from ..adapters.templating import kdate
 from ..domain.calendar import KST
 from ..domain.particles import attach
-from ..vocabulary import POSITIONS, action_label, choice_label, deadline_words, field_words, in_both
+from ..vocabulary import (
+    OWN_ACTORS,
+    POSITIONS,
+    action_label,
+    choice_label,
+    deadline_words,
+    field_words,
+    in_both,
+)
 from .notify import Message
 
 if TYPE_CHECKING:
@@ -110,11 +118,6 @@ def _details(ctx: FireContext, orgs: Names) -> tuple[str, str]:
     return "".join(ko), "".join(en)
 
 
-# The product's own actors by name in a message (a person's name is theirs as signed in).
-OWN_ACTORS = {"system": ("기한 타이머", "Deadline timer"),
-              "committee": ("국가스마트도시위원회", "National Smart City Committee")}
-
-
 def case_name(data: dict[str, Any]) -> str | None:
     """What the filing is called: a district's name, a plan's or request's title."""
     name = data.get("name") or data.get("title")
@@ -130,7 +133,9 @@ def _who_did_what(ctx: FireContext) -> tuple[str, str]:
         ko.append(f"\n- 건명: {name}")
         en.append(f"\n- Filing: {name}")
     done_ko, done_en = in_both(action_label(ctx.transition.trigger))
-    by_ko, by_en = OWN_ACTORS.get(ctx.actor.role, (ctx.actor.name, ctx.actor.name))
+    # The product's own actors as the history names them; a person by the name signed in.
+    own = OWN_ACTORS.get(ctx.actor.role)
+    by_ko, by_en = in_both(own) if own is not None else (ctx.actor.name, ctx.actor.name)
     ko.append(f"\n- 처리: {done_ko} ({by_ko})")
     en.append(f"\n- Done: {done_en} ({by_en})")
     return "".join(ko), "".join(en)

@@ -183,40 +183,14 @@ def sync_timers(
             started[spec.kind] = _start(session, spec, rules, calendar, now, case_id,
                                         subject_type, subject_id, payload)
     for spec in restarts:
-        day = payload.get(spec.last_day_from or "")
-        if not day:  # filed without that date (a compensation plan instead of a policy)
+        if not payload.get(spec.last_day_from or ""):  # a compensation plan, not a policy
             continue
         timer = mains.get(spec.kind)
         if timer is not None:
             _set_status(session, [timer, *(t for t in timers if t.parent_id == timer.id)], "cancelled")
-        last_day = day if isinstance(day, date) else date.fromisoformat(str(day))
-        started[spec.kind] = _start_on_day(session, spec, rules, now, case_id, subject_type, subject_id,
-                                           last_day)
+        started[spec.kind] = _start(session, spec, rules, calendar, now, case_id,
+                                    subject_type, subject_id, payload)
     return started
-
-
-def _start_on_day(
-    session: Session,
-    spec: TimerDef,
-    rules: RuleSet,
-    now: datetime,
-    case_id: int,
-    subject_type: str,
-    subject_id: int,
-    last_day: date,
-) -> date:
-    """A deadline on a day the filing named (no period, no roll: the day is the document's),
-    due at the end of that day KST, with its reminders."""
-    row = {
-        "case_id": case_id, "subject_type": subject_type, "subject_id": subject_id,
-        "kind": spec.kind, "status": "pending", "due_at": deadline_instant(last_day),
-        "last_day": last_day, "counted_from": now, "period": {}, "extra_days": 0,
-        "trigger": spec.on_expiry, "parent_id": None, "reminder_days": None, "created_at": now,
-        "attempts": 0,
-    }
-    timer_id = session.execute(_START, row).scalar_one()
-    _add_reminders(session, spec, rules, now, timer_id, case_id, subject_type, subject_id, last_day)
-    return last_day
 
 
 def extend_timers(
@@ -315,15 +289,23 @@ def deadline_row(
     subject_id: int,
     payload: dict[str, Any],
 ) -> dict[str, Any]:
-    """The row of a deadline starting now, before any cap (see ``_capped``)."""
-    period = rules.period(spec.period)
-    if spec.period_days_from and payload.get(spec.period_days_from):
-        period = Period(days=_asked(payload, spec.period_days_from, MAX_ASKED_DAYS, "일", "days"))
-    if spec.period_months_from and payload.get(spec.period_months_from):
-        period = Period(months=_asked(payload, spec.period_months_from, MAX_ASKED_MONTHS,
-                                      "개월", "months"))
+    """The row of a deadline starting now, before any cap (see ``_capped``): at the end of a
+    period, or on the day the payload names (``last_day_from``: no period, no roll, the day
+    is the filed document's)."""
     counted_from = start_of_day(now) if spec.from_day_start else now
-    last_day = period_last_day(counted_from, period, calendar=calendar if spec.roll else None)
+    if spec.last_day_from:
+        named = payload[spec.last_day_from]
+        last_day = named if isinstance(named, date) else date.fromisoformat(str(named))
+        period: dict[str, Any] = {}
+    else:
+        asked = rules.period(spec.period)
+        if spec.period_days_from and payload.get(spec.period_days_from):
+            asked = Period(days=_asked(payload, spec.period_days_from, MAX_ASKED_DAYS, "일", "days"))
+        if spec.period_months_from and payload.get(spec.period_months_from):
+            asked = Period(months=_asked(payload, spec.period_months_from, MAX_ASKED_MONTHS,
+                                         "개월", "months"))
+        last_day = period_last_day(counted_from, asked, calendar=calendar if spec.roll else None)
+        period = asked.to_dict()
     return {
         "case_id": case_id,
         "subject_type": subject_type,
@@ -333,7 +315,7 @@ def deadline_row(
         "due_at": deadline_instant(last_day),
         "last_day": last_day,
         "counted_from": counted_from,
-        "period": period.to_dict(),
+        "period": period,
         "extra_days": 0,
         "trigger": spec.on_expiry,
         "parent_id": None,

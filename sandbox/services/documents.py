@@ -118,11 +118,16 @@ def list_documents(rt: Runtime, actor: Actor, case_id: int) -> list[dict[str, An
         doc = Document(kind=row.kind, case_id=case_id, key="", context=row.context)
         if not _readable(actor, doc):
             continue
-        title = (row.context or {}).get("title") or {}
-        out.append({"id": row.id, "kind": row.kind, "created_at": row.created_at,
-                    "sha256": row.sha256, "status": row.status, "rendered_at": row.rendered_at,
-                    "title_ko": title.get("ko"), "title_en": title.get("en")})
+        out.append({**_listed(row), "created_at": row.created_at, "sha256": row.sha256,
+                    "rendered_at": row.rendered_at})
     return out
+
+
+def _listed(row: Any) -> dict[str, Any]:
+    """A document as a list shows it: its kind, state and title in both languages."""
+    title = (row.context or {}).get("title") or {}
+    return {"id": row.id, "kind": row.kind, "status": row.status,
+            "title_ko": title.get("ko"), "title_en": title.get("en")}
 
 
 # The documents of one agenda item, and where their context names the item.
@@ -152,9 +157,7 @@ def item_documents(
         for step in ITEM_DOCUMENTS[row.kind]:
             named = named.get(step) if isinstance(named, dict) else None
         if named in wanted:
-            title = (row.context or {}).get("title") or {}
-            found.setdefault(named, []).append({"id": row.id, "kind": row.kind, "status": row.status,
-                                                "title_ko": title.get("ko"), "title_en": title.get("en")})
+            found.setdefault(named, []).append(_listed(row))
     return found
 
 

@@ -22,7 +22,7 @@ from ..engine.actors import COMMITTEE, RESIDENT, SYSTEM
 from ..services import attachments, cases, consultations, documents, worklists
 from ..services.case_data import SCHEMAS
 from ..services.case_views import describe_case
-from ..vocabulary import action_label
+from ..vocabulary import OWN_ACTORS, action_label
 from .attachments import KINDS
 from .common import actor, back_to_case, choices, flash_error, org_names, page, page_number, roles, rt
 from .diagram import render_svg
@@ -113,9 +113,9 @@ def actor_name(label: str) -> str:
     as written, in English for the engine's own actors) in the reader's language, without
     the e-mail address."""
     if label == SYSTEM.label:
-        return str(_("Deadline timer"))
+        return str(OWN_ACTORS[SYSTEM.role])
     if label == COMMITTEE.label:
-        return str(_("National Smart City Committee"))
+        return str(OWN_ACTORS[COMMITTEE.role])
     if label.startswith(RESIDENT):
         return str(_("%(name)s (resident)", name=label.removeprefix(RESIDENT)))
     return label.split(" <")[0]
@@ -143,10 +143,11 @@ def show(case_id: int) -> Any:
 
 def _deadline_rows(case: dict[str, Any], definition: Any) -> list[dict[str, Any]]:
     """The deadlines table of the case page, as the lists count them: those running or
-    paused, soonest first; when none runs, the state's own deadline that has passed (the lists show it as
-    overdue too); and each open consultation's reply deadline, by agency."""
-    rows = sorted(({**d, "agency": None} for d in case["deadlines"] if d["status"] in ("pending", "paused")),
-                  key=lambda d: d["due_at"] or "")  # the soonest first (an insurance before the term's end)
+    paused, soonest first (an insurance's last day before the term's end); when none runs,
+    the state's own deadline that has passed (the lists show it as overdue too); and each
+    open consultation's reply deadline, by agency."""
+    running = [{**d, "agency": None} for d in case["deadlines"] if d["status"] in ("pending", "paused")]
+    rows = sorted(running, key=lambda d: d["due_at"] or "")
     if not rows:
         own = {t.kind for t in definition.timers if case["state"] in t.starts_in}
         passed = [d for d in case["deadlines"] if d["status"] == "fired" and d["kind"] in own]
